@@ -1,0 +1,47 @@
+using DslKd.Generators.Specs;
+
+namespace DslKd.Generators.Layers;
+
+/// <summary>
+/// Everything the generator knows about one kind of layer: its shape rule and argument checks, its parameter count,
+/// its line in the model summary and the TorchSharp code that builds it. Adding a layer means adding one subclass
+/// (and listing it in <see cref="LayerCatalog"/>) plus its attribute in the runtime.
+/// </summary>
+internal abstract class LayerKind
+{
+    protected const string Nn = "global::TorchSharp.torch.nn.";
+    protected const string DeviceAndDtype = "device: device, dtype: dtype";
+
+    /// <summary>The attribute name without the "Attribute" suffix, e.g. "Conv2d".</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Checks the arguments against the incoming shape and infers the output shape and parameter count.</summary>
+    public abstract LayerInference Infer(LayerContext context);
+
+    /// <summary>The layer's label in the model summary, e.g. <c>Conv2d(1, 32, kernel=3, padding=1)</c>.</summary>
+    public abstract string Describe(ResolvedLayer layer);
+
+    /// <summary>A C# expression that creates the TorchSharp module; may use the constructor's <c>device</c> and <c>dtype</c>.</summary>
+    public abstract string Construct(ResolvedLayer layer);
+}
+
+/// <summary>The outcome of <see cref="LayerKind.Infer"/>: an output shape and parameter count, or a diagnostic.</summary>
+internal sealed class LayerInference
+{
+    private LayerInference(EquatableArray<long> output, long parameters, DiagnosticInfo? error)
+    {
+        Output = output;
+        Parameters = parameters;
+        Error = error;
+    }
+
+    public EquatableArray<long> Output { get; }
+    public long Parameters { get; }
+    public DiagnosticInfo? Error { get; }
+
+    public static LayerInference Ok(EquatableArray<long> output, long parameters = 0) => new(output, parameters, null);
+
+    public static LayerInference Ok(long[] output, long parameters = 0) => new(output.ToEquatableArray(), parameters, null);
+
+    public static LayerInference Fail(DiagnosticInfo error) => new(EquatableArray<long>.Empty, 0, error);
+}

@@ -1,0 +1,72 @@
+using DslKd.Generators.Specs;
+
+namespace DslKd.Generators.Layers;
+
+/// <summary>[BatchNorm1d] on [C] or [C, L] and [BatchNorm2d] on [C, H, W]: shape unchanged, 2*C parameters (scale, shift).</summary>
+internal sealed class BatchNormLayer(int spatialRank) : LayerKind
+{
+    public override string Name => $"BatchNorm{spatialRank}d";
+
+    public override LayerInference Infer(LayerContext context)
+    {
+        if (ArgumentProblem(context) is { } problem) return problem;
+        var accepted = spatialRank == 1 ? context.Input.Count is 1 or 2 : context.Input.Count == 3;
+        if (!accepted)
+        {
+            var expected = spatialRank == 1 ? "[features] or [channels, length]" : "[channels, height, width]";
+            var hint = spatialRank == 2 && context.Input.Count == 1 ? " (use [BatchNorm1d] on vectors)" : "";
+            return context.RejectInput($"{Name} expects {expected}{hint}");
+        }
+        return LayerInference.Ok(context.Input, 2 * context.Input[0]);
+    }
+
+    internal static LayerInference? ArgumentProblem(LayerContext context)
+    {
+        var eps = context.Real("Eps", 1e-5);
+        if (!(eps > 0) || !Literal.IsFinite(eps))
+            return context.InvalidArgument("Eps", $"Eps must be a small positive number but is {Literal.Of(eps)}");
+        var momentum = context.Real("Momentum", 0.1);
+        if (!(momentum >= 0 && momentum <= 1))
+            return context.InvalidArgument("Momentum", $"Momentum must be in [0, 1] but is {Literal.Of(momentum)}");
+        return null;
+    }
+
+    public override string Describe(ResolvedLayer layer) => $"{Name}({Literal.Of(layer.InputShape[0])})";
+
+    public override string Construct(ResolvedLayer layer)
+    {
+        var a = layer.Layer.Arguments;
+        return $"{Nn}{Name}(" + Literal.Join(
+            "num_features: " + Literal.Of(layer.InputShape[0]),
+            a.Has("Eps") ? "eps: " + Literal.Of(a.Real("Eps", 1e-5)) : null,
+            a.Has("Momentum") ? "momentum: " + Literal.Of(a.Real("Momentum", 0.1)) : null,
+            DeviceAndDtype) + ")";
+    }
+}
+
+/// <summary>[LayerNorm] over the last dimension: shape unchanged, 2*last parameters.</summary>
+internal sealed class LayerNormLayer : LayerKind
+{
+    public override string Name => "LayerNorm";
+
+    public override LayerInference Infer(LayerContext context)
+    {
+        var eps = context.Real("Eps", 1e-5);
+        if (!(eps > 0) || !Literal.IsFinite(eps))
+            return context.InvalidArgument("Eps", $"Eps must be a small positive number but is {Literal.Of(eps)}");
+        return LayerInference.Ok(context.Input, 2 * context.Input[context.Input.Count - 1]);
+    }
+
+    public override string Describe(ResolvedLayer layer) => $"LayerNorm({Literal.Of(Last(layer))})";
+
+    public override string Construct(ResolvedLayer layer)
+    {
+        var a = layer.Layer.Arguments;
+        return $"{Nn}LayerNorm(" + Literal.Join(
+            "normalized_shape: " + Literal.Of(Last(layer)),
+            a.Has("Eps") ? "eps: " + Literal.Of(a.Real("Eps", 1e-5)) : null,
+            DeviceAndDtype) + ")";
+    }
+
+    private static long Last(ResolvedLayer layer) => layer.InputShape[layer.InputShape.Count - 1];
+}

@@ -1,0 +1,18 @@
+namespace DslKd.Generators.Model;
+
+/// <summary>Metadata names of the runtime types the generator looks for.</summary>
+internal static class KnownNames
+{
+    public const string Namespace = "DslKd";
+    public const string TeacherAttribute = "DslKd.TeacherAttribute";
+    public const string StudentAttribute = "DslKd.StudentAttribute";
+    public const string ModelAttribute = "DslKd.ModelAttribute";
+    public const string LayerAttribute = "DslKd.LayerAttribute";
+    public const string Block = "DslKd.Block";
+
+    public static readonly string[] RoleAttributes = [TeacherAttribute, StudentAttribute, ModelAttribute];
+
+    /// <summary>"DslKd.TeacherAttribute" -> "Teacher".</summary>
+    public static string RoleName(string roleAttributeMetadataName) =>
+        roleAttributeMetadataName.Substring(Namespace.Length + 1, roleAttributeMetadataName.Length - Namespace.Length - 1 - "Attribute".Length);
+}

@@ -1,0 +1,213 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using DslKd.Generators.Diagnostics;
+using DslKd.Generators.Specs;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace DslKd.Generators.Model;
+
+/// <summary>The result of reading a model declaration: a spec to emit from (null when nothing can be emitted) and diagnostics.</summary>
+internal sealed record ParsedModel(ModelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>
+/// Reads a model class (a symbol carrying [Teacher], [Student] or [Model]) into a <see cref="ModelSpec"/>. Structural
+/// mistakes become diagnostics; shapes are not looked at here (see <see cref="ModelValidator"/>).
+/// </summary>
+internal static class ModelParser
+{
+    /// <summary>
+    /// Parses <paramref name="type"/> for the role attribute <paramref name="roleAttributeName"/>. Returns null when another
+    /// role attribute on the same class is responsible for it, so a class with two roles is reported and emitted once.
+    /// </summary>
+    public static ParsedModel? Parse(INamedTypeSymbol type, string roleAttributeName, CancellationToken cancellationToken)
+    {
+        var roleAttributes = type.GetAttributes()
+            .Where(a => a.AttributeClass is { } c && KnownNames.RoleAttributes.Contains(c.ToDisplayString()))
+            .ToList();
+        if (roleAttributes.Count == 0 || roleAttributes[0].AttributeClass!.ToDisplayString() != roleAttributeName)
+            return null;
+
+        var diagnostics = new List<DiagnosticInfo>();
+        var classLocation = LocationInfo.From(type.Locations.FirstOrDefault());
+        var roleAttribute = roleAttributes[0];
+        var roleLocation = LocationInfo.From(roleAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
+
+        if (roleAttributes.Count > 1)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ConflictingModelRoles,
+                LocationInfo.From(roleAttributes[1].ApplicationSyntaxReference?.GetSyntax(cancellationToken)), type.Name));
+            return new ParsedModel(null, diagnostics.ToEquatableArray());
+        }
+
+        if (UnsupportedReason(type) is { } reason)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedModelDeclaration, classLocation, type.Name, reason));
+            return new ParsedModel(null, diagnostics.ToEquatableArray());
+        }
+
+        if (!IsPartial(type, cancellationToken))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelMustBePartial, classLocation, type.Name));
+            return new ParsedModel(null, diagnostics.ToEquatableArray());
+        }
+
+        var (inputShape, classes) = ReadRoleArguments(type.Name, roleAttribute, roleLocation, diagnostics, cancellationToken);
+        var blocks = ReadBlocks(type, diagnostics, cancellationToken);
+
+        if (blocks.Count == 0 && diagnostics.Count == 0)
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelHasNoBlocks, classLocation, type.Name));
+
+        var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
+        var spec = new ModelSpec(ns, type.Name, KnownNames.RoleName(roleAttributeName), inputShape, classes,
+            blocks.ToEquatableArray(), classLocation, roleLocation);
+        return new ParsedModel(spec, diagnostics.ToEquatableArray());
+    }
+
+    private static string? UnsupportedReason(INamedTypeSymbol type)
+    {
+        if (type.ContainingType is not null) return "nested types are not supported; declare the model at namespace level";
+        if (type.IsGenericType) return "generic types are not supported; declare a non-generic class";
+        if (type.IsRecord) return "records are not supported; declare a 'partial class'";
+        if (type.IsStatic) return "static classes cannot be modules; remove 'static'";
+        if (type.TypeKind != TypeKind.Class) return "only classes can be models";
+        if (type.BaseType is { SpecialType: not SpecialType.System_Object, TypeKind: not TypeKind.Error } baseType
+            && !IsGeneratedModuleBase(baseType))
+            return $"it derives from '{baseType.ToDisplayString()}'; the generator makes every model a TorchSharp module, so remove the base class";
+        return null;
+    }
+
+    // Once the generated part exists, the class's base is the TorchSharp module the generator itself declared.
+    private static bool IsGeneratedModuleBase(INamedTypeSymbol baseType) =>
+        baseType.ContainingNamespace?.ToDisplayString() == "TorchSharp" && baseType.Name == "Module";
+
+    private static bool IsPartial(INamedTypeSymbol type, CancellationToken cancellationToken) =>
+        type.DeclaringSyntaxReferences.Any(r =>
+            r.GetSyntax(cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+
+    private static (EquatableArray<long> InputShape, int Classes) ReadRoleArguments(
+        string modelName, AttributeData attribute, LocationInfo? attributeLocation, List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken)
+    {
+        var inputShape = EquatableArray<long>.Empty;
+        var classes = 0;
+        var sawInputShape = false;
+        foreach (var named in attribute.NamedArguments)
+        {
+            var location = AttributeArguments.Location(attribute, named.Key, cancellationToken) ?? attributeLocation;
+            switch (named.Key)
+            {
+                case "InputShape":
+                    sawInputShape = true;
+                    if (named.Value.Kind != TypedConstantKind.Array || named.Value.IsNull) break;
+                    var dims = named.Value.Values.Select(v => v.Value is int i ? (long)i : -1L).ToArray();
+                    if (dims.Length == 0 || dims.Any(d => d <= 0))
+                        diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidModelAttribute, location, modelName,
+                            "InputShape must list one or more positive sizes, e.g. InputShape = [1, 28, 28]"));
+                    else inputShape = dims.ToEquatableArray();
+                    break;
+                case "Classes":
+                    if (named.Value.Value is int c)
+                    {
+                        if (c <= 0)
+                            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidModelAttribute, location, modelName,
+                                $"Classes must be positive but is {c}"));
+                        else classes = c;
+                    }
+                    break;
+            }
+        }
+
+        if (!sawInputShape && !attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidModelAttribute, attributeLocation, modelName,
+                "InputShape is required, e.g. InputShape = [1, 28, 28] for 28x28 grey images or [784] for vectors"));
+        return (inputShape, classes);
+    }
+
+    private static List<BlockSpec> ReadBlocks(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        var blocks = new List<BlockSpec>();
+        foreach (var property in type.GetMembers().OfType<IPropertySymbol>())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var layerAttributes = property.GetAttributes().Where(IsLayerAttribute).ToList();
+            var isBlockTyped = property.Type.ToDisplayString() == KnownNames.Block;
+            if (!isBlockTyped && layerAttributes.Count == 0) continue;
+
+            var declarations = property.DeclaringSyntaxReferences
+                .Select(r => r.GetSyntax(cancellationToken))
+                .OfType<PropertyDeclarationSyntax>()
+                .ToList();
+            var syntax = declarations.FirstOrDefault(IsBodiless) ?? declarations.FirstOrDefault();
+            if (layerAttributes.Count == 0 && syntax is not null && !IsBodiless(syntax))
+                continue; // a hand-written Block property with its own body, not a declared block
+
+            var location = LocationInfo.From(syntax?.Identifier.GetLocation() ?? property.Locations.FirstOrDefault());
+            if (BlockMemberProblem(property, syntax, isBlockTyped) is { } problem)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidBlockMember, location, property.Name, problem));
+                continue;
+            }
+
+            if (ReservedNames.Contains(property.Name))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedBlockName, location, property.Name));
+                continue;
+            }
+
+            var layers = new List<LayerSpec>();
+            foreach (var attribute in layerAttributes)
+            {
+                if (LayerArgumentsReader.Read(attribute, cancellationToken) is { } layer)
+                    layers.Add(layer);
+            }
+
+            if (layerAttributes.Count == 0)
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BlockHasNoLayers, location, property.Name));
+
+            blocks.Add(new BlockSpec(property.Name, Accessibility(property.DeclaredAccessibility), layers.ToEquatableArray(), location));
+        }
+        return blocks;
+    }
+
+    private static string? BlockMemberProblem(IPropertySymbol property, PropertyDeclarationSyntax? syntax, bool isBlockTyped)
+    {
+        if (!isBlockTyped) return $"its type is '{property.Type.ToDisplayString()}', not Block";
+        if (property.IsStatic) return "it is static";
+        if (syntax is null || !syntax.Modifiers.Any(SyntaxKind.PartialKeyword)) return "it is not partial";
+        if (property.SetMethod is not null) return "it has a setter";
+        if (property.GetMethod is null) return "it has no getter";
+        return null;
+    }
+
+    private static bool IsBodiless(PropertyDeclarationSyntax property) =>
+        property.ExpressionBody is null
+        && property.AccessorList is { } accessors
+        && accessors.Accessors.All(a => a.Body is null && a.ExpressionBody is null);
+
+    private static bool IsLayerAttribute(AttributeData attribute)
+    {
+        for (var type = attribute.AttributeClass?.BaseType; type is not null; type = type.BaseType)
+        {
+            if (type.ToDisplayString() == KnownNames.LayerAttribute) return true;
+        }
+        return false;
+    }
+
+    private static string Accessibility(Accessibility accessibility) => accessibility switch
+    {
+        Microsoft.CodeAnalysis.Accessibility.Public => "public",
+        Microsoft.CodeAnalysis.Accessibility.Internal => "internal",
+        Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal => "protected internal",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
+        _ => "private",
+    };
+
+    /// <summary>Member names the generated partial class declares; a block with one of these names would collide.</summary>
+    public static readonly ImmutableHashSet<string> ReservedNames = ImmutableHashSet.Create(
+        "ParameterCount", "Summary", "InputShape", "OutputShape", "Shapes", "Description", "Features", "ForwardFeatures");
+}

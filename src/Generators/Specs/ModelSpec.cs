@@ -1,0 +1,27 @@
+namespace DslKd.Generators.Specs;
+
+/// <summary>A model declaration as read from the source, before any shape is inferred.</summary>
+internal sealed record ModelSpec(
+    string Namespace,
+    string ClassName,
+    string Role,
+    EquatableArray<long> InputShape,
+    int Classes,
+    EquatableArray<BlockSpec> Blocks,
+    LocationInfo? Location,
+    LocationInfo? RoleAttributeLocation)
+{
+    public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
+}
+
+/// <summary>A <c>partial Block</c> property and its layers in the order written.</summary>
+internal sealed record BlockSpec(string Name, string Accessibility, EquatableArray<LayerSpec> Layers, LocationInfo? Location);
+
+/// <summary>One layer attribute: its kind (the attribute name without "Attribute"), its arguments and its source text.</summary>
+internal sealed record LayerSpec(string Kind, EquatableArray<LayerArgument> Arguments, string SourceText, LocationInfo? Location);
+
+/// <summary>
+/// A constructor or named argument of a layer attribute, keyed by the attribute's property name
+/// (<c>OutChannels</c>, <c>Kernel</c>, ...). <see cref="Value"/> is a boxed long, double or bool.
+/// </summary>
+internal sealed record LayerArgument(string Name, object Value, LocationInfo? Location);

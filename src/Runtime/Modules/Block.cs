@@ -1,0 +1,36 @@
+using System.Collections.Generic;
+using System.Globalization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DslKd;
+
+/// <summary>
+/// A named, ordered group of layers: the unit a model declares as a <c>partial Block</c> property and whose output
+/// is a feature that recipes can tap. Layers are registered as <c>"0"</c>, <c>"1"</c>, ... so a model's state_dict keys
+/// read <c>Block.index.parameter</c>, for example <c>Stem.0.weight</c>.
+/// </summary>
+public sealed class Block : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor>[] _layers;
+
+    /// <summary>Creates a block running <paramref name="layers"/> in order.</summary>
+    public Block(string name, params nn.Module<Tensor, Tensor>[] layers) : base(name)
+    {
+        _layers = layers;
+        for (var i = 0; i < layers.Length; i++)
+            register_module(i.ToString(CultureInfo.InvariantCulture), layers[i]);
+    }
+
+    /// <summary>The layers, in the order they run.</summary>
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> Layers => _layers;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        var x = input;
+        foreach (var layer in _layers)
+            x = layer.call(x);
+        return x;
+    }
+}

@@ -1,0 +1,26 @@
+using ApprovalTests.Namers;
+using DslKd.Generators.Tests.Infrastructure;
+using Xunit;
+
+namespace DslKd.Generators.Tests;
+
+[UseApprovalSubdirectory("Snapshots")]
+public class ModelSnapshotTests
+{
+    [Theory]
+    [InlineData(nameof(Sources.WideCnn), "Demo.WideCnn.g.cs")]
+    [InlineData(nameof(Sources.SmallMlp), "Demo.SmallMlp.g.cs")]
+    [InlineData(nameof(Sources.EveryLayer), "EveryLayer.g.cs")]
+    [InlineData(nameof(Sources.SignalCnn), "Signals.Models.SignalCnn.g.cs")]
+    public void Generated_model_matches_snapshot_and_compiles_cleanly(string sourceName, string hintName)
+    {
+        var source = (string)typeof(Sources).GetField(sourceName)!.GetValue(null)!;
+
+        var outcome = GeneratorHarness.Run(source);
+
+        Assert.Empty(outcome.Diagnostics);
+        Assert.Empty(outcome.CompilationProblems);
+        Assert.Equal([hintName], outcome.HintNames);
+        Snapshot.Match(outcome.GeneratedSource(hintName), sourceName);
+    }
+}
