@@ -162,10 +162,15 @@ partial class EveryLayer : global::TorchSharp.torch.nn.Module<global::TorchSharp
     /// <summary>The output shape of each block for one sample, inferred at compile time.</summary>
     public static class Shapes
     {
+        /// <summary>Output of block Stem for one sample.</summary>
         public static global::DslKd.Shape Stem { get; } = new global::DslKd.Shape(16L, 16L, 16L);
+        /// <summary>Output of block Mixer for one sample.</summary>
         public static global::DslKd.Shape Mixer { get; } = new global::DslKd.Shape(32L, 7L, 7L);
+        /// <summary>Output of block Pool for one sample.</summary>
         public static global::DslKd.Shape Pool { get; } = new global::DslKd.Shape(32L, 2L, 3L);
+        /// <summary>Output of block Head for one sample.</summary>
         public static global::DslKd.Shape Head { get; } = new global::DslKd.Shape(64L);
+        /// <summary>Output of block Output for one sample.</summary>
         public static global::DslKd.Shape Output { get; } = new global::DslKd.Shape(5L);
     }
 }

@@ -120,8 +120,11 @@ namespace Signals.Models
         /// <summary>The output shape of each block for one sample, inferred at compile time.</summary>
         public static class Shapes
         {
+            /// <summary>Output of block Encoder for one sample.</summary>
             public static global::DslKd.Shape Encoder { get; } = new global::DslKd.Shape(8L, 47L);
+            /// <summary>Output of block Mix for one sample.</summary>
             public static global::DslKd.Shape Mix { get; } = new global::DslKd.Shape(720L);
+            /// <summary>Output of block Head for one sample.</summary>
             public static global::DslKd.Shape Head { get; } = new global::DslKd.Shape(4L);
         }
     }

@@ -102,7 +102,9 @@ namespace Demo
         /// <summary>The output shape of each block for one sample, inferred at compile time.</summary>
         public static class Shapes
         {
+            /// <summary>Output of block Hidden for one sample.</summary>
             public static global::DslKd.Shape Hidden { get; } = new global::DslKd.Shape(128L);
+            /// <summary>Output of block Logits for one sample.</summary>
             public static global::DslKd.Shape Logits { get; } = new global::DslKd.Shape(10L);
         }
     }

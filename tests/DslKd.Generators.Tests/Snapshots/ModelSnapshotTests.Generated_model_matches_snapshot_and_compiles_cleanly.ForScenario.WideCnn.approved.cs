@@ -144,9 +144,13 @@ namespace Demo
         /// <summary>The output shape of each block for one sample, inferred at compile time.</summary>
         public static class Shapes
         {
+            /// <summary>Output of block Stem for one sample.</summary>
             public static global::DslKd.Shape Stem { get; } = new global::DslKd.Shape(32L, 14L, 14L);
+            /// <summary>Output of block Body for one sample.</summary>
             public static global::DslKd.Shape Body { get; } = new global::DslKd.Shape(64L, 7L, 7L);
+            /// <summary>Output of block Hidden for one sample.</summary>
             public static global::DslKd.Shape Hidden { get; } = new global::DslKd.Shape(256L);
+            /// <summary>Output of block Logits for one sample.</summary>
             public static global::DslKd.Shape Logits { get; } = new global::DslKd.Shape(10L);
         }
     }
