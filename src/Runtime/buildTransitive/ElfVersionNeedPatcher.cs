@@ -248,11 +248,12 @@ namespace DslKd.Build
         /// </summary>
         private static void ReplaceAtomically(string path, long offset, ushort value)
         {
-            DateTime lastWriteTimeUtc = File.GetLastWriteTimeUtc(path);
             string temporaryPath = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
             try
             {
+                // File.Copy keeps the timestamp of the file itself, even when path is a symbolic link.
                 File.Copy(path, temporaryPath, overwrite: false);
+                DateTime lastWriteTimeUtc = File.GetLastWriteTimeUtc(temporaryPath);
                 using (var stream = new FileStream(temporaryPath, FileMode.Open, FileAccess.Write, FileShare.None))
                 {
                     stream.Position = offset;
