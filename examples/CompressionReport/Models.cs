@@ -1,0 +1,31 @@
+using DslKd;
+
+namespace CompressionReport;
+
+/// <summary>The teacher of DESIGN.md: two conv blocks and a wide hidden layer for 28x28 grey images.</summary>
+[Teacher(InputShape = [1, 28, 28], Classes = 10)]
+public partial class WideCnn
+{
+    [Conv2d(32, Kernel = 3, Padding = 1), BatchNorm2d, ReLU, MaxPool2d(2)]
+    public partial Block Stem { get; }
+
+    [Conv2d(64, Kernel = 3, Padding = 1), BatchNorm2d, ReLU, MaxPool2d(2)]
+    public partial Block Body { get; }
+
+    [Flatten, Linear(256), ReLU, Dropout(0.3)]
+    public partial Block Hidden { get; }
+
+    [Linear(10)]
+    public partial Block Logits { get; }
+}
+
+/// <summary>The student: one hidden layer of 128 units.</summary>
+[Student(InputShape = [1, 28, 28], Classes = 10)]
+public partial class SmallMlp
+{
+    [Flatten, Linear(128), ReLU]
+    public partial Block Hidden { get; }
+
+    [Linear(10)]
+    public partial Block Logits { get; }
+}
