@@ -1,0 +1,97 @@
+#!/usr/bin/python3
+"""Reference values for DslKd's loss terms, computed with real PyTorch.
+
+Run with Debian's PyTorch (apt-get install python3-torch libopenblas0-pthread):
+    /usr/bin/python3 tests/DslKd.Runtime.Tests/Fixtures/make_loss_fixtures.py
+It rewrites loss_fixtures.json beside this file; DistillationLossNumericsTests compares DslKd to it.
+The formulas here are written from the papers with PyTorch's own primitives, independently of the C# code.
+"""
+import json
+import os
+
+import torch
+import torch.nn.functional as F
+
+torch.manual_seed(20261124)
+DT = torch.float64
+
+
+def tensor_json(t):
+    return {"shape": list(t.shape), "data": [float(v) for v in t.detach().reshape(-1).tolist()]}
+
+
+def labels_json(t):
+    return {"shape": list(t.shape), "data": [int(v) for v in t.reshape(-1).tolist()]}
+
+
+cases = []
+
+
+def add(name, term, inputs, value, grad=None, **args):
+    case = {"name": name, "term": term, "args": args, "inputs": {k: tensor_json(v) for k, v in inputs.items()},
+            "expected": float(value)}
+    if grad is not None:
+        case["expectedStudentGradient"] = tensor_json(grad)
+    cases.append(case)
+
+
+B, C = 6, 5
+for temperature in (1.0, 4.0, 20.0):
+    s = (torch.randn(B, C, dtype=DT) * 3).requires_grad_()
+    t = torch.randn(B, C, dtype=DT) * 3
+    # Hinton et al. 2015 with PyTorch's batchmean KL: KL(p_t || p_s) * T^2.
+    value = F.kl_div(F.log_softmax(s / temperature, 1), F.log_softmax(t / temperature, 1),
+                     reduction="batchmean", log_target=True) * temperature ** 2
+    value.backward()
+    add(f"soft targets T={temperature}", "SoftTargets", {"student": s, "teacher": t}, value, s.grad, temperature=temperature)
+
+    s2 = torch.randn(B, C, dtype=DT) * 3
+    pt = F.softmax(t / temperature, 1)
+    ce = -(pt * F.log_softmax(s2 / temperature, 1)).sum(1).mean()
+    add(f"soft-target cross-entropy T={temperature}", "SoftTargetCrossEntropy", {"student": s2, "teacher": t}, ce,
+        temperature=temperature)
+
+labels = torch.randint(0, C, (B,))
+for smoothing in (0.0, 0.1):
+    s = torch.randn(B, C, dtype=DT) * 2
+    value = F.cross_entropy(s, labels, label_smoothing=smoothing)
+    cases.append({"name": f"hard labels smoothing={smoothing}", "term": "HardLabels", "args": {"labelSmoothing": smoothing},
+                  "inputs": {"student": tensor_json(s)}, "labels": labels_json(labels), "expected": float(value)})
+
+s, t = torch.randn(B, C, dtype=DT), torch.randn(B, C, dtype=DT)
+add("logit matching", "LogitMatching", {"student": s, "teacher": t}, F.mse_loss(s, t))
+
+s = torch.randn(B, 3, 4, 4, dtype=DT).requires_grad_()
+t = torch.randn(B, 3, 4, 4, dtype=DT)
+value = F.mse_loss(s, t)
+value.backward()
+add("feature hint (maps)", "FeatureHint", {"student": s, "teacher": t}, value, s.grad)
+
+s, t = torch.randn(B, 16, dtype=DT), torch.randn(B, 16, dtype=DT)
+add("cosine feature", "CosineFeature", {"student": s, "teacher": t}, (1 - F.cosine_similarity(s, t, dim=1)).mean())
+
+
+def attention(f, p):
+    # Zagoruyko and Komodakis 2017, as in their reference code: normalize(f.pow(p).mean(1).view(B, -1)).
+    return F.normalize(f.abs().pow(p).mean(1).view(f.size(0), -1))
+
+
+s, t = torch.randn(B, 4, 5, 5, dtype=DT), torch.randn(B, 7, 5, 5, dtype=DT)
+for p in (2.0, 1.0):
+    add(f"attention transfer p={p}", "AttentionTransfer", {"student": s, "teacher": t},
+        (attention(s, p) - attention(t, p)).pow(2).mean(), p=p)
+
+pairs = [(torch.randn(4, 3, dtype=DT), torch.randn(4, 3, dtype=DT)), (torch.randn(4, dtype=DT), torch.randn(4, dtype=DT))]
+inputs = {}
+for i, (a, b) in enumerate(pairs):
+    inputs[f"student{i}"] = a
+    inputs[f"teacher{i}"] = b
+add("parameter anchoring", "ParameterAnchoring", inputs, sum(((a - b) ** 2).sum() for a, b in pairs))
+
+path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "loss_fixtures.json")
+with open(path, "w") as f:
+    # One case per line: small, and diffs stay readable when a fixture changes.
+    f.write('{"generator": %s, "cases": [\n' % json.dumps(f"torch {torch.__version__}"))
+    f.write(",\n".join(json.dumps(case) for case in cases))
+    f.write("\n]}\n")
+print(f"wrote {len(cases)} cases to {path}")
