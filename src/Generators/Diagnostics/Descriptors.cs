@@ -30,7 +30,7 @@ internal static class Descriptors
         "DKD0005", "Spatial size collapses below 1",
         "{0} in block '{1}' needs a window of {2} but the padded input is only {3} wide, so the output would be empty; shapes so far: {4}");
 
-    public static readonly DiagnosticDescriptor InvalidLayerArgument = Error(
+    public static readonly DiagnosticDescriptor InvalidAttributeArgument = Error(
         "DKD0006", "Invalid layer argument",
         "{0} in block '{1}': {2}");
 

@@ -1,4 +1,5 @@
 using System.Linq;
+using DslKd.Generators.Emit;
 using DslKd.Generators.Specs;
 
 namespace DslKd.Generators.Layers;

@@ -17,7 +17,7 @@ internal sealed class LayerContext(LayerSpec layer, string block, EquatableArray
 
     /// <summary>DKD0006 at the offending argument (or the layer when the argument was not written).</summary>
     public LayerInference InvalidArgument(string argumentName, string problem) =>
-        LayerInference.Fail(DiagnosticInfo.Create(Descriptors.InvalidLayerArgument,
+        LayerInference.Fail(DiagnosticInfo.Create(Descriptors.InvalidAttributeArgument,
             Layer.Arguments.LocationOf(argumentName) ?? Layer.Location, Layer.Kind, Block, problem));
 
     /// <summary>DKD0004: the incoming shape is not one this layer accepts.</summary>

@@ -1,3 +1,4 @@
+using DslKd.Generators.Emit;
 using DslKd.Generators.Specs;
 
 namespace DslKd.Generators.Layers;
@@ -55,7 +56,7 @@ internal sealed class WindowPoolLayer(string name) : LayerKind
     }
 
     // Stride 0 (the attribute's default) means "same as the window", as in PyTorch.
-    private static long Stride(EquatableArray<LayerArgument> arguments)
+    private static long Stride(EquatableArray<AttributeArgument> arguments)
     {
         var stride = arguments.Int("Stride", 0);
         return stride == 0 && !arguments.Has("Stride") ? arguments.Int("Kernel", 0) : stride;

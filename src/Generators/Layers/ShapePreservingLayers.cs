@@ -1,3 +1,4 @@
+using DslKd.Generators.Emit;
 using DslKd.Generators.Specs;
 
 namespace DslKd.Generators.Layers;

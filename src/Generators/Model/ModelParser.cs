@@ -161,7 +161,7 @@ internal static class ModelParser
             var layers = new List<LayerSpec>();
             foreach (var attribute in layerAttributes)
             {
-                if (LayerArgumentsReader.Read(attribute, cancellationToken) is { } layer)
+                if (AttributeArgumentsReader.ReadLayer(attribute, cancellationToken) is { } layer)
                     layers.Add(layer);
             }
 

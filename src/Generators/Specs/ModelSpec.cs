@@ -18,10 +18,10 @@ internal sealed record ModelSpec(
 internal sealed record BlockSpec(string Name, string Accessibility, EquatableArray<LayerSpec> Layers, LocationInfo? Location);
 
 /// <summary>One layer attribute: its kind (the attribute name without "Attribute"), its arguments and its source text.</summary>
-internal sealed record LayerSpec(string Kind, EquatableArray<LayerArgument> Arguments, string SourceText, LocationInfo? Location);
+internal sealed record LayerSpec(string Kind, EquatableArray<AttributeArgument> Arguments, string SourceText, LocationInfo? Location);
 
 /// <summary>
 /// A constructor or named argument of a layer attribute, keyed by the attribute's property name
 /// (<c>OutChannels</c>, <c>Kernel</c>, ...). <see cref="Value"/> is a boxed long, double or bool.
 /// </summary>
-internal sealed record LayerArgument(string Name, object Value, LocationInfo? Location);
+internal sealed record AttributeArgument(string Name, object Value, LocationInfo? Location);

@@ -54,18 +54,7 @@ namespace DslKd.Build
 
         public static VersionNeedState GetVersionNeedState(string path, string versionName)
         {
-            VersionNeedEntry? entry;
-            if (!TryFindVersionNeed(path, versionName, out entry))
-            {
-                return VersionNeedState.NotElf;
-            }
-
-            if (entry == null)
-            {
-                return VersionNeedState.NotNeeded;
-            }
-
-            return (entry.Value.Flags & VerFlgWeak) != 0 ? VersionNeedState.Weak : VersionNeedState.Required;
+            return FindVersionNeed(path, versionName, out _);
         }
 
         /// <summary>
@@ -75,21 +64,11 @@ namespace DslKd.Build
         /// </summary>
         public static PatchResult MarkVersionNeedWeak(string path, string versionName)
         {
-            VersionNeedEntry? found;
-            if (!TryFindVersionNeed(path, versionName, out found))
+            switch (FindVersionNeed(path, versionName, out VersionNeedEntry entry))
             {
-                return PatchResult.NotElf;
-            }
-
-            if (found == null)
-            {
-                return PatchResult.NotNeeded;
-            }
-
-            VersionNeedEntry entry = found.Value;
-            if ((entry.Flags & VerFlgWeak) != 0)
-            {
-                return PatchResult.AlreadyWeak;
+                case VersionNeedState.NotElf: return PatchResult.NotElf;
+                case VersionNeedState.NotNeeded: return PatchResult.NotNeeded;
+                case VersionNeedState.Weak: return PatchResult.AlreadyWeak;
             }
 
             ReplaceAtomically(path, entry.FlagsOffset, (ushort)(entry.Flags | VerFlgWeak));
@@ -176,9 +155,9 @@ namespace DslKd.Build
             }
         }
 
-        private static bool TryFindVersionNeed(string path, string versionName, out VersionNeedEntry? entry)
+        private static VersionNeedState FindVersionNeed(string path, string versionName, out VersionNeedEntry entry)
         {
-            entry = null;
+            entry = default(VersionNeedEntry);
             try
             {
                 using (FileStream stream = OpenRead(path))
@@ -186,19 +165,20 @@ namespace DslKd.Build
                     ElfImage image = ElfImage.Read(stream);
                     foreach (Section verneed in image.SectionsOfType(ShtGnuVerneed))
                     {
-                        entry = FindInVerneedSection(image, verneed, versionName);
-                        if (entry != null)
+                        VersionNeedEntry? found = FindInVerneedSection(image, verneed, versionName);
+                        if (found != null)
                         {
-                            break;
+                            entry = found.Value;
+                            return (entry.Flags & VerFlgWeak) != 0 ? VersionNeedState.Weak : VersionNeedState.Required;
                         }
                     }
 
-                    return true;
+                    return VersionNeedState.NotNeeded;
                 }
             }
             catch (InvalidDataException)
             {
-                return false;
+                return VersionNeedState.NotElf;
             }
         }
 

@@ -2,39 +2,7 @@ using System.Globalization;
 using System.Linq;
 using DslKd.Generators.Specs;
 
-namespace DslKd.Generators.Layers;
-
-/// <summary>Typed access to a layer's arguments, with the attribute's documented defaults as fallbacks.</summary>
-internal static class LayerArgumentExtensions
-{
-    public static bool Has(this EquatableArray<LayerArgument> arguments, string name) =>
-        arguments.Any(a => a.Name == name);
-
-    public static long Int(this EquatableArray<LayerArgument> arguments, string name, long fallback) =>
-        Find(arguments, name)?.Value switch
-        {
-            long l => l,
-            double d => (long)d,
-            _ => fallback,
-        };
-
-    public static double Real(this EquatableArray<LayerArgument> arguments, string name, double fallback) =>
-        Find(arguments, name)?.Value switch
-        {
-            double d => d,
-            long l => l,
-            _ => fallback,
-        };
-
-    public static bool Bool(this EquatableArray<LayerArgument> arguments, string name, bool fallback) =>
-        Find(arguments, name)?.Value is bool b ? b : fallback;
-
-    public static LocationInfo? LocationOf(this EquatableArray<LayerArgument> arguments, string name) =>
-        Find(arguments, name)?.Location;
-
-    private static LayerArgument? Find(EquatableArray<LayerArgument> arguments, string name) =>
-        arguments.LastOrDefault(a => a.Name == name);
-}
+namespace DslKd.Generators.Emit;
 
 /// <summary>Formats numbers as C# source and summary text, always with the invariant culture.</summary>
 internal static class Literal
