@@ -7,8 +7,13 @@ internal static class Descriptors
 {
     private const string ModelCategory = "DslKd.Model";
 
+    private const string RecipeCategory = "DslKd.Recipe";
+
     private static DiagnosticDescriptor Error(string id, string title, string message, string category = ModelCategory) =>
         new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message, string category) =>
+        new(id, title, message, category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor ModelMustBePartial = Error(
         "DKD0001", "Model class must be partial",
@@ -61,4 +66,64 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor UnknownLayer = Error(
         "DKD0013", "Unknown layer",
         "Layer [{0}] is not known to this version of the DslKd generator; update the DslKd package so the runtime and generator match");
+
+    public static readonly DiagnosticDescriptor RecipeTypeIsNotAModel = Error(
+        "DKD0014", "Recipe type argument is not a model",
+        "The {0} of recipe '{1}' is '{2}', which is not a DslKd model; mark it [Teacher], [Student] or [Model]", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor LogitShapesDiffer = Error(
+        "DKD0015", "Teacher and student outputs differ",
+        "{0} compares logits, but teacher '{1}' outputs {2} and student '{3}' outputs {4}; both must output the same classes", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor UnknownFeature = Error(
+        "DKD0016", "Feature is not a block of the model",
+        "{0}: '{1}' is not a block of the {2} '{3}'{4}; its blocks are {5}", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor FeatureRankMismatch = Error(
+        "DKD0017", "Term applied to a feature of the wrong rank",
+        "{0}: {1}", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor InvalidTemperature = Error(
+        "DKD0018", "Temperature must be positive",
+        "{0}: Temperature must be a positive number but is {1}", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor NegativeWeight = Error(
+        "DKD0019", "Loss weight must not be negative",
+        "{0}: Weight must be zero or positive but is {1}", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor AllWeightsZero = Error(
+        "DKD0020", "Every loss weight is zero",
+        "Recipe '{0}': every loss term has Weight = 0, so nothing would be learned; give at least one term a positive weight", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor NoLossTerms = Error(
+        "DKD0021", "Recipe has no loss terms",
+        "Recipe '{0}' has no loss terms; add e.g. [SoftTargets(Temperature = 4, Weight = 0.5)] and [HardLabels(Weight = 0.5)]", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor NoMatchingParameters = Error(
+        "DKD0022", "Parameter anchoring has no parameters to pair",
+        "ParameterAnchoring: no parameter of student '{0}' has the same name and shape as a parameter of teacher '{1}' (student: {2}; teacher: {3})", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor SameTeacherAndStudent = Warning(
+        "DKD0023", "Teacher and student are the same model",
+        "Recipe '{0}' distils '{1}' into itself; a student is normally a smaller model", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor StudentNotSmaller = Warning(
+        "DKD0024", "Student is not smaller than the teacher",
+        "Recipe '{0}': student '{1}' has {2} parameters, not fewer than teacher '{3}' with {4}", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor SpatialSizesDiffer = Error(
+        "DKD0025", "Feature maps differ in spatial size",
+        "{0}: teacher feature '{1}' is {2} but student feature '{3}' is {4}; set Alignment = FeatureAlignment.AdaptivePool to pool the larger map to the smaller size", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor InvalidCustomLoss = Error(
+        "DKD0026", "Custom loss has the wrong signature",
+        "Custom loss '{0}' must be declared as 'Tensor {0}({1}.Features teacher, {2}.Features student, Tensor labels)': {3}", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor UnsupportedRecipeDeclaration = Error(
+        "DKD0027", "Unsupported recipe declaration",
+        "'{0}' cannot be a recipe: {1}", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor InvalidTermArgument = Error(
+        "DKD0028", "Invalid loss term argument",
+        "{0}: {1}", RecipeCategory);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using DslKd.Generators.Emit;
 using DslKd.Generators.Specs;
@@ -58,6 +59,15 @@ internal sealed class ConvolutionLayer(int spatialRank) : LayerKind
         var kernelVolume = Enumerable.Repeat(kernel, spatialRank).Aggregate(1L, (p, k) => p * k);
         var parameters = outChannels * (inChannels / groups) * kernelVolume + (context.Bool("Bias", true) ? outChannels : 0);
         return LayerInference.Ok(output, parameters);
+    }
+
+    public override IEnumerable<(string Name, long[] Shape)> ParameterShapes(ResolvedLayer layer)
+    {
+        var a = layer.Layer.Arguments;
+        var weight = new List<long> { layer.OutputShape[0], layer.InputShape[0] / a.Int("Groups", 1) };
+        weight.AddRange(Enumerable.Repeat(a.Int("Kernel", 0), spatialRank));
+        yield return ("weight", weight.ToArray());
+        if (a.Bool("Bias", true)) yield return ("bias", [layer.OutputShape[0]]);
     }
 
     public override string Describe(ResolvedLayer layer)

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using DslKd.Generators.Specs;
 
 namespace DslKd.Generators.Layers;
@@ -20,6 +21,9 @@ internal abstract class LayerKind
 
     /// <summary>The layer's label in the model summary, e.g. <c>Conv2d(1, 32, kernel=3, padding=1)</c>.</summary>
     public abstract string Describe(ResolvedLayer layer);
+
+    /// <summary>The layer's trainable parameters as TorchSharp names them ("weight", "bias") with their shapes.</summary>
+    public virtual IEnumerable<(string Name, long[] Shape)> ParameterShapes(ResolvedLayer layer) => [];
 
     /// <summary>A C# expression that creates the TorchSharp module; may use the constructor's <c>device</c> and <c>dtype</c>.</summary>
     public abstract string Construct(ResolvedLayer layer);

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using DslKd.Generators.Emit;
 using DslKd.Generators.Specs;
 
@@ -19,6 +20,12 @@ internal sealed class LinearLayer : LayerKind
         var inFeatures = context.Input[0];
         var parameters = inFeatures * outFeatures + (context.Bool("Bias", true) ? outFeatures : 0);
         return LayerInference.Ok([outFeatures], parameters);
+    }
+
+    public override IEnumerable<(string Name, long[] Shape)> ParameterShapes(ResolvedLayer layer)
+    {
+        yield return ("weight", [layer.OutputShape[0], layer.InputShape[0]]);
+        if (HasBias(layer)) yield return ("bias", [layer.OutputShape[0]]);
     }
 
     public override string Describe(ResolvedLayer layer) =>

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using DslKd.Generators.Emit;
 using DslKd.Generators.Specs;
 
@@ -32,6 +33,9 @@ internal sealed class BatchNormLayer(int spatialRank) : LayerKind
         return null;
     }
 
+    public override IEnumerable<(string Name, long[] Shape)> ParameterShapes(ResolvedLayer layer) =>
+        [("weight", [layer.InputShape[0]]), ("bias", [layer.InputShape[0]])];
+
     public override string Describe(ResolvedLayer layer) => $"{Name}({Literal.Of(layer.InputShape[0])})";
 
     public override string Construct(ResolvedLayer layer)
@@ -57,6 +61,9 @@ internal sealed class LayerNormLayer : LayerKind
             return context.InvalidArgument("Eps", $"Eps must be a small positive number but is {Literal.Of(eps)}");
         return LayerInference.Ok(context.Input, 2 * context.Input[context.Input.Count - 1]);
     }
+
+    public override IEnumerable<(string Name, long[] Shape)> ParameterShapes(ResolvedLayer layer) =>
+        [("weight", [Last(layer)]), ("bias", [Last(layer)])];
 
     public override string Describe(ResolvedLayer layer) => $"LayerNorm({Literal.Of(Last(layer))})";
 

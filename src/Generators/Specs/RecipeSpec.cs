@@ -1,0 +1,25 @@
+namespace DslKd.Generators.Specs;
+
+/// <summary>A recipe declaration as read from the source, with both models already resolved.</summary>
+internal sealed record RecipeSpec(
+    string Namespace,
+    string ClassName,
+    ResolvedModel Teacher,
+    ResolvedModel Student,
+    EquatableArray<TermSpec> Terms,
+    EquatableArray<CustomLossSpec> CustomLosses,
+    LocationInfo? Location,
+    LocationInfo? AttributeLocation)
+{
+    public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
+}
+
+/// <summary>One loss-term attribute: its kind ("SoftTargets", "FeatureHint", ...), arguments and source text.</summary>
+internal sealed record TermSpec(string Kind, EquatableArray<AttributeArgument> Arguments, string SourceText, LocationInfo? Location);
+
+/// <summary>A [CustomLoss] method; <see cref="SignatureProblem"/> says what is wrong with its signature, if anything.</summary>
+internal sealed record CustomLossSpec(
+    string MethodName,
+    EquatableArray<AttributeArgument> Arguments,
+    string? SignatureProblem,
+    LocationInfo? Location);

@@ -1,0 +1,53 @@
+namespace DslKd.Generators.Specs;
+
+/// <summary>A recipe whose every term was checked and sized; what the emitter writes.</summary>
+internal sealed record ResolvedRecipe(
+    RecipeSpec Spec,
+    EquatableArray<ResolvedTerm> Terms,
+    EquatableArray<AdapterSpec> Adapters,
+    EquatableArray<ParameterPair> AnchoredParameters)
+{
+    public long AdapterParameterCount
+    {
+        get
+        {
+            var total = 0L;
+            foreach (var adapter in Adapters) total += adapter.ParameterCount;
+            return total;
+        }
+    }
+}
+
+/// <summary>
+/// A term ready to emit. <see cref="Name"/> is its property in the generated Losses record; feature terms name their
+/// adapter (if the shapes differ) and the sizes to pool either side to (if the maps differ and pooling was asked for).
+/// </summary>
+internal sealed record ResolvedTerm(
+    string Kind,
+    string Name,
+    double Weight,
+    string SourceText,
+    double Temperature = 0,
+    double LabelSmoothing = 0,
+    double P = 2,
+    string? TeacherFeature = null,
+    string? StudentFeature = null,
+    string? Adapter = null,
+    string? PoolSize = null,
+    bool PoolTeacher = false,
+    bool PoolStudent = false,
+    string? MethodName = null);
+
+/// <summary>A trainable module mapping a student feature to the teacher feature's size: Linear, or a 1x1 convolution.</summary>
+internal sealed record AdapterSpec(
+    string Name,
+    string Layer,
+    long InFeatures,
+    long OutFeatures,
+    long ParameterCount,
+    string StudentShape,
+    string TeacherShape,
+    string SourceText);
+
+/// <summary>A parameter with the same state_dict name and shape in student and teacher.</summary>
+internal sealed record ParameterPair(string Name, string Shape);
