@@ -10,39 +10,46 @@ namespace DslKd.Generators.Tests;
 public class IncrementalCachingTests
 {
     private static readonly string[] TrackedSteps =
-        [ModelGenerator.Steps.ParsedModels, ModelGenerator.Steps.ValidatedModels, ModelGenerator.Steps.ModelDiagnostics];
+    [
+        ModelGenerator.Steps.ParsedModels, ModelGenerator.Steps.ValidatedModels, ModelGenerator.Steps.ModelDiagnostics,
+        RecipeGenerator.Steps.ParsedRecipes, RecipeGenerator.Steps.ValidatedRecipes, RecipeGenerator.Steps.RecipeDiagnostics,
+    ];
+
+    private static IEnumerable<IncrementalGeneratorRunStep> Steps(GeneratorDriverRunResult result, string step) =>
+        result.Results.SelectMany(r => r.TrackedSteps.TryGetValue(step, out var runs) ? runs : []);
 
     [Fact]
     public void An_unrelated_edit_leaves_every_step_and_output_cached()
     {
-        var compilation = GeneratorHarness.Compile(Sources.WideCnn, Sources.SmallMlp);
+        var compilation = GeneratorHarness.Compile(Sources.WideCnn, Sources.SmallMlp, Sources.CnnToMlp);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
 
         var edited = compilation.AddSyntaxTrees(
             CSharpSyntaxTree.ParseText("namespace Other; public class Unrelated { public int X => 1; }", GeneratorHarness.ParseOptions));
-        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        var result = driver.RunGenerators(edited).GetRunResult();
 
         foreach (var step in TrackedSteps)
         {
-            var runs = result.TrackedSteps[step];
+            var runs = Steps(result, step).ToList();
             Assert.NotEmpty(runs);
             Assert.All(runs.SelectMany(r => r.Outputs), output =>
                 Assert.True(output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
                     $"step {step} re-ran: {output.Reason}"));
         }
-        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(r => r.Outputs), output =>
+        Assert.All(result.Results.SelectMany(r => r.TrackedOutputSteps).SelectMany(s => s.Value).SelectMany(r => r.Outputs), output =>
             Assert.True(output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"an output re-ran: {output.Reason}"));
     }
 
     [Fact]
-    public void Editing_one_model_regenerates_only_that_model()
+    public void Editing_one_model_regenerates_only_that_model_and_its_recipes()
     {
-        var compilation = GeneratorHarness.Compile(Sources.WideCnn, Sources.SmallMlp);
+        var compilation = GeneratorHarness.Compile(Sources.WideCnn, Sources.SmallMlp, Sources.CnnToMlp);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
 
         var oldTree = compilation.SyntaxTrees.ElementAt(1);
         var newTree = oldTree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(Sources.SmallMlp.Replace("Linear(128)", "Linear(64)")));
-        var result = driver.RunGenerators(compilation.ReplaceSyntaxTree(oldTree, newTree)).GetRunResult().Results.Single();
+        var run = driver.RunGenerators(compilation.ReplaceSyntaxTree(oldTree, newTree)).GetRunResult();
+        var result = run.ResultOf<ModelGenerator>();
 
         var reasons = result.TrackedSteps[ModelGenerator.Steps.ValidatedModels]
             .SelectMany(r => r.Outputs)
@@ -51,19 +58,25 @@ public class IncrementalCachingTests
         Assert.Contains(("WideCnn", IncrementalStepRunReason.Cached), reasons);
         Assert.Contains(("SmallMlp", IncrementalStepRunReason.Modified), reasons);
         Assert.Contains("Linear(inputSize: 784, outputSize: 64", result.GeneratedSources.Single(s => s.HintName == "Demo.SmallMlp.g.cs").SourceText.ToString());
+
+        // The recipe sees the edited student: its adapter now maps 64 student features to the teacher's 256.
+        var recipe = run.ResultOf<RecipeGenerator>();
+        Assert.Equal(IncrementalStepRunReason.Modified, recipe.TrackedSteps[RecipeGenerator.Steps.ValidatedRecipes].Single().Outputs.Single().Reason);
+        Assert.Contains("Linear(inputSize: 64, outputSize: 256", recipe.GeneratedSources.Single().SourceText.ToString());
     }
 
     [Fact]
     public void Pipeline_values_hold_no_symbols_syntax_or_compilations()
     {
-        var compilation = GeneratorHarness.Compile(Sources.WideCnn, Sources.EveryLayer, """
+        var compilation = GeneratorHarness.Compile(Sources.WideCnn, Sources.SmallMlp, Sources.CnnToMlp, Sources.EveryLayer, """
             using DslKd;
             [Model(InputShape = [1, 28, 28])]
             public partial class Broken { [Flatten, Conv2d(3, Kernel = 3)] public partial Block Head { get; } }
             """);
-        var result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single();
+        var result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult();
 
-        var values = TrackedSteps.SelectMany(step => result.TrackedSteps[step]).SelectMany(r => r.Outputs).Select(o => o.Value).ToList();
+        var values = TrackedSteps.SelectMany(step => Steps(result, step)).SelectMany(r => r.Outputs).Select(o => o.Value).ToList();
+        Assert.Contains(values, v => v.GetType().Name == "ValidatedRecipe");
         Assert.NotEmpty(values);
         foreach (var value in values) AssertHoldsNoCompilerObjects(value, new HashSet<object>(ReferenceEqualityComparer.Instance), "value");
     }

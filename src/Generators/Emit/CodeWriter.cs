@@ -33,6 +33,12 @@ internal sealed class CodeWriter
 
     public override string ToString() => _text.ToString();
 
+    /// <summary>A scope that writes nothing: for code that needs no namespace block, for instance.</summary>
+    public sealed class NoScope : IDisposable
+    {
+        public void Dispose() { }
+    }
+
     private sealed class Closer(CodeWriter writer, string? closing) : IDisposable
     {
         public void Dispose()

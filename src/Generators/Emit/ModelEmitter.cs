@@ -66,7 +66,7 @@ internal static class ModelEmitter
         return writer.ToString();
     }
 
-    private static string GeneratedCodeAttribute =>
+    internal static string GeneratedCodeAttribute =>
         $"[global::System.CodeDom.Compiler.GeneratedCode(\"DslKd.Generators\", \"{typeof(ModelEmitter).Assembly.GetName().Version}\")]";
 
     private static void FileHeader(CodeWriter writer, ModelSpec spec)
@@ -78,13 +78,7 @@ internal static class ModelEmitter
     }
 
     private static System.IDisposable Namespace(CodeWriter writer, ModelSpec spec) =>
-        spec.Namespace.Length == 0 ? NoScope.Instance : writer.Block($"namespace {spec.Namespace}");
-
-    private sealed class NoScope : System.IDisposable
-    {
-        public static readonly NoScope Instance = new();
-        public void Dispose() { }
-    }
+        spec.Namespace.Length == 0 ? new CodeWriter.NoScope() : writer.Block($"namespace {spec.Namespace}");
 
     private static void Constants(CodeWriter writer, ResolvedModel model)
     {

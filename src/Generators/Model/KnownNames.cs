@@ -9,6 +9,10 @@ internal static class KnownNames
     public const string ModelAttribute = "DslKd.ModelAttribute";
     public const string LayerAttribute = "DslKd.LayerAttribute";
     public const string Block = "DslKd.Block";
+    public const string DistillationAttribute = "DslKd.DistillationAttribute`2";
+    public const string LossTermAttribute = "DslKd.LossTermAttribute";
+    public const string CustomLossAttribute = "DslKd.CustomLossAttribute";
+    public const string Tensor = "TorchSharp.torch.Tensor";
 
     public static readonly string[] RoleAttributes = [TeacherAttribute, StudentAttribute, ModelAttribute];
 

@@ -67,6 +67,15 @@ internal static class ModelParser
         return new ParsedModel(spec, diagnostics.ToEquatableArray());
     }
 
+    /// <summary>Parses a model under whichever role attribute it carries first; null when it carries none.</summary>
+    public static ParsedModel? ParseAnyRole(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        var role = type.GetAttributes()
+            .Select(a => a.AttributeClass?.ToDisplayString())
+            .FirstOrDefault(name => name is not null && KnownNames.RoleAttributes.Contains(name));
+        return role is null ? null : Parse(type, role, cancellationToken);
+    }
+
     private static string? UnsupportedReason(INamedTypeSymbol type)
     {
         if (type.ContainingType is not null) return "nested types are not supported; declare the model at namespace level";

@@ -28,7 +28,7 @@ internal static class GeneratorHarness
 
     public static GeneratorDriver CreateDriver() =>
         CSharpGeneratorDriver.Create(
-            [new ModelGenerator().AsSourceGenerator()],
+            [new ModelGenerator().AsSourceGenerator(), new RecipeGenerator().AsSourceGenerator()],
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
@@ -38,6 +38,9 @@ internal static class GeneratorHarness
         var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         return new GeneratorOutcome(driver.GetRunResult(), output, generatorDiagnostics);
     }
+
+    public static GeneratorRunResult ResultOf<TGenerator>(this GeneratorDriverRunResult result) =>
+        result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(TGenerator));
 }
 
 /// <summary>What one generator run produced.</summary>

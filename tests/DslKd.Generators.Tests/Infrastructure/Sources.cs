@@ -84,4 +84,72 @@ internal static class Sources
             public partial Block Head { get; }
         }
         """;
+
+    /// <summary>The recipe of DESIGN.md: soft targets, hard labels and a hint between the two hidden layers.</summary>
+    public const string CnnToMlp = """
+        using DslKd;
+
+        namespace Demo;
+
+        [Distillation<WideCnn, SmallMlp>]
+        [SoftTargets(Temperature = 4, Weight = 0.9)]
+        [HardLabels(Weight = 0.1)]
+        [FeatureHint(nameof(WideCnn.Hidden), nameof(SmallMlp.Hidden), Weight = 0.5)]
+        public partial class CnnToMlp;
+        """;
+
+    /// <summary>Every other term: two conv models, so maps can be compared; pooling, anchoring, a custom loss.</summary>
+    public const string EveryTerm = """
+        using DslKd;
+        using TorchSharp;
+        using static TorchSharp.torch;
+
+        namespace Demo.Recipes;
+
+        [Teacher(InputShape = [3, 16, 16], Classes = 5)]
+        public partial class DeepCnn
+        {
+            [Conv2d(32, Kernel = 3, Padding = 1), ReLU]
+            public partial Block Early { get; }
+
+            [Conv2d(32, Kernel = 3, Padding = 1), ReLU, MaxPool2d(2)]
+            public partial Block Late { get; }
+
+            [Flatten, Linear(64), ReLU]
+            public partial Block Embedding { get; }
+
+            [Linear(5)]
+            public partial Block Head { get; }
+        }
+
+        [Student(InputShape = [3, 16, 16], Classes = 5)]
+        public partial class ThinCnn
+        {
+            [Conv2d(8, Kernel = 3, Padding = 1), ReLU, MaxPool2d(2)]
+            public partial Block Early { get; }
+
+            [Flatten, Linear(64), ReLU]
+            public partial Block Embedding { get; }
+
+            [Linear(5)]
+            public partial Block Head { get; }
+        }
+
+        [Distillation<DeepCnn, ThinCnn>]
+        [SoftTargetCrossEntropy(Temperature = 2.5, Weight = 0.25)]
+        [LogitMatching(Weight = 0.1)]
+        [HardLabels(LabelSmoothing = 0.1)]
+        [FeatureHint(nameof(DeepCnn.Late), nameof(ThinCnn.Early), Weight = 0.5)]
+        [FeatureHint(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, Weight = 0.2)]
+        [CosineFeature(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), Weight = 0.3)]
+        [AttentionTransfer(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, P = 1, Weight = 100)]
+        [ParameterAnchoring(Weight = 1e-4)]
+        [SoftTargets(Weight = 0)]
+        internal partial class DeepToThin
+        {
+            [CustomLoss(Weight = 0.05)]
+            private Tensor Confidence(DeepCnn.Features teacher, ThinCnn.Features student, Tensor labels) =>
+                nn.functional.softmax(student.Head, 1).max(1).values.mean();
+        }
+        """;
 }

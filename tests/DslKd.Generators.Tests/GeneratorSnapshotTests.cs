@@ -5,7 +5,7 @@ using Xunit;
 namespace DslKd.Generators.Tests;
 
 [UseApprovalSubdirectory("Snapshots")]
-public class ModelSnapshotTests
+public class GeneratorSnapshotTests
 {
     [Theory]
     [InlineData(nameof(Sources.WideCnn), "Demo.WideCnn.g.cs")]
@@ -21,6 +21,21 @@ public class ModelSnapshotTests
         Assert.Empty(outcome.Diagnostics);
         Assert.Empty(outcome.CompilationProblems);
         Assert.Equal([hintName], outcome.HintNames);
+        Snapshot.Match(outcome.GeneratedSource(hintName), sourceName);
+    }
+
+    [Theory]
+    [InlineData(nameof(Sources.CnnToMlp), "Demo.CnnToMlp.g.cs")]
+    [InlineData(nameof(Sources.EveryTerm), "Demo.Recipes.DeepToThin.g.cs")]
+    public void Generated_recipe_matches_snapshot_and_compiles_cleanly(string sourceName, string hintName)
+    {
+        var source = (string)typeof(Sources).GetField(sourceName)!.GetValue(null)!;
+        var sources = sourceName == nameof(Sources.CnnToMlp) ? new[] { Sources.WideCnn, Sources.SmallMlp, source } : [source];
+
+        var outcome = GeneratorHarness.Run(sources);
+
+        Assert.Empty(outcome.Diagnostics);
+        Assert.Empty(outcome.CompilationProblems);
         Snapshot.Match(outcome.GeneratedSource(hintName), sourceName);
     }
 }
