@@ -12,7 +12,9 @@ namespace DslKd.Generators.Tests;
 /// </summary>
 public class GeneratorRobustnessTests
 {
-    private static readonly string Declarations = Sources.WideCnn + "\n" + Sources.EveryLayer.Replace("using DslKd;", "");
+    private static readonly string Declarations =
+        Sources.WideCnn + "\n" + Sources.SmallMlp.Replace("namespace Demo;", "") + "\n" + Sources.CnnToMlp.Replace("namespace Demo;", "")
+        + "\n" + Sources.EveryLayer.Replace("using DslKd;", "");
 
     public static IEnumerable<object[]> Mutants()
     {

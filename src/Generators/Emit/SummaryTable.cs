@@ -3,7 +3,6 @@ using System.Linq;
 using System.Text;
 using DslKd.Generators.Layers;
 using DslKd.Generators.Specs;
-using DslKd.Generators.Specs;
 
 namespace DslKd.Generators.Emit;
 

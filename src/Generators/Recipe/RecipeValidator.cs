@@ -24,7 +24,6 @@ internal static class RecipeValidator
         if (parsed.Spec is not { } spec) return new ValidatedRecipe(null, parsed.Diagnostics);
 
         var diagnostics = new List<DiagnosticInfo>(parsed.Diagnostics);
-        var warnings = Warnings(spec).ToList();
         var terms = new List<ResolvedTerm>();
         var adapters = new List<AdapterSpec>();
         var anchored = EquatableArray<ParameterPair>.Empty;
@@ -78,14 +77,16 @@ internal static class RecipeValidator
         if (diagnostics.Count == 0 && terms.Count > 0 && terms.All(t => t.Weight == 0))
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.AllWeightsZero, spec.Location, spec.ClassName));
 
-        var all = diagnostics.Concat(warnings).ToEquatableArray();
+        // Warnings are reported by RecipeWarningsAnalyzer, where '#pragma warning disable' can reach them.
+        var all = diagnostics.ToEquatableArray();
         if (diagnostics.Count > 0) return new ValidatedRecipe(null, all);
 
         var adapterTerms = terms.Select(t => adapters.FirstOrDefault(a => a.Name == t.Name + "Adapter") is { } a ? t with { Adapter = a.Name } : t);
         return new ValidatedRecipe(new ResolvedRecipe(spec, adapterTerms.ToEquatableArray(), adapters.ToEquatableArray(), anchored), all);
     }
 
-    private static IEnumerable<DiagnosticInfo> Warnings(RecipeSpec spec)
+    /// <summary>Warnings about a recipe that is valid but probably not what was meant.</summary>
+    public static IEnumerable<DiagnosticInfo> Warnings(RecipeSpec spec)
     {
         if (spec.Teacher.Spec.FullName == spec.Student.Spec.FullName)
             yield return DiagnosticInfo.Create(Descriptors.SameTeacherAndStudent, spec.AttributeLocation, spec.ClassName, spec.Teacher.Spec.ClassName);

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace DslKd.Generators.Tests.Infrastructure;
 
@@ -46,7 +47,13 @@ internal static class GeneratorHarness
 /// <summary>What one generator run produced.</summary>
 internal sealed record GeneratorOutcome(GeneratorDriverRunResult Result, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics)
 {
-    public IReadOnlyList<Diagnostic> Diagnostics => Result.Diagnostics;
+    /// <summary>Everything DslKd reports: the generators' diagnostics and the analyzer's, on the generated compilation.</summary>
+    public IReadOnlyList<Diagnostic> Diagnostics => Result.Diagnostics.Concat(AnalyzerDiagnostics).ToList();
+
+    public IReadOnlyList<Diagnostic> AnalyzerDiagnostics =>
+        Output.WithAnalyzers([new RecipeWarningsAnalyzer()]).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult()
+            .Where(d => d.Id.StartsWith("DKD", StringComparison.Ordinal) || d.Id == "AD0001")
+            .ToList();
 
     public string GeneratedSource(string hintName) =>
         Result.Results.SelectMany(r => r.GeneratedSources).Single(s => s.HintName == hintName).SourceText.ToString();

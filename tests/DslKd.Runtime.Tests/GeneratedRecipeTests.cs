@@ -1,0 +1,134 @@
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+using L = DslKd.DistillationLosses;
+
+namespace DslKd.Runtime.Tests;
+
+/// <summary>The generated recipes, run in TorchSharp: the composed loss, the adapters and the frozen teacher.</summary>
+public class GeneratedRecipeTests
+{
+    private static (Tensor Input, Tensor Labels) Batch(int size = 8) => (randn(size, 1, 28, 28), randint(0, 10, size));
+
+    [Fact]
+    public void Compile_time_constants_describe_the_compression()
+    {
+        const double ratio = CnnToMlp.CompressionRatio;
+
+        Assert.Equal(WideCnn.ParameterCount, CnnToMlp.TeacherParameterCount);
+        Assert.Equal(SmallMlp.ParameterCount, CnnToMlp.StudentParameterCount);
+        Assert.Equal((double)WideCnn.ParameterCount / SmallMlp.ParameterCount, ratio);
+        Assert.Equal(128 * 256 + 256, CnnToMlp.AdapterParameterCount);
+    }
+
+    [Fact]
+    public void Total_is_the_weighted_sum_of_the_terms_computed_independently()
+    {
+        using var scope = NewDisposeScope();
+        var recipe = new CnnToMlp(new WideCnn(seed: 1), new SmallMlp(seed: 2), seed: 3);
+        var (input, labels) = Batch();
+
+        var losses = recipe.ComputeLoss(input, labels);
+
+        var teacher = recipe.Teacher.ForwardFeatures(input);
+        var student = recipe.Student.ForwardFeatures(input);
+        var adapter = recipe.named_children().Single(c => c.name == "HiddenHintAdapter").module as nn.Module<Tensor, Tensor>;
+        var soft = L.SoftTargets(student.Logits, teacher.Logits, 4).item<float>();
+        var hard = L.HardLabels(student.Logits, labels).item<float>();
+        var hint = L.FeatureHint(adapter!.call(student.Hidden), teacher.Hidden).item<float>();
+
+        Assert.Equal(soft, losses.SoftTargets.item<float>(), 5);
+        Assert.Equal(hard, losses.HardLabels.item<float>(), 5);
+        Assert.Equal(hint, losses.HiddenHint.item<float>(), 5);
+        Assert.Equal(0.9 * soft + 0.1 * hard + 0.5 * hint, losses.Total.item<float>(), 4);
+        Assert.Equal(["SoftTargets", "HardLabels", "HiddenHint"], losses.Terms.Select(t => t.Name));
+        Assert.Equal([0.9, 0.1, 0.5], losses.Terms.Select(t => t.Weight));
+    }
+
+    [Fact]
+    public void Teacher_is_frozen_by_construction_and_not_among_the_trainable_parameters()
+    {
+        var teacher = new WideCnn(seed: 1);
+        teacher.train();
+        var recipe = new CnnToMlp(teacher, new SmallMlp(seed: 2));
+
+        Assert.False(teacher.training);
+        Assert.All(teacher.parameters(), p => Assert.False(p.requires_grad));
+        var trainable = recipe.parameters().ToList();
+        Assert.DoesNotContain(trainable, p => teacher.parameters().Any(t => ReferenceEquals(t, p)));
+        Assert.Equal(SmallMlp.ParameterCount + CnnToMlp.AdapterParameterCount, trainable.Sum(p => p.numel()));
+    }
+
+    [Fact]
+    public void Distillation_steps_leave_the_teacher_bit_identical_and_lower_the_loss()
+    {
+        var teacher = new WideCnn(seed: 1);
+        var before = teacher.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        var recipe = new CnnToMlp(teacher, new SmallMlp(seed: 2), seed: 3);
+        recipe.train();
+        var optimizer = optim.Adam(recipe.parameters(), 1e-3);
+        var (input, labels) = Batch(32);
+
+        var first = recipe.ComputeLoss(input, labels).Total.item<float>();
+        for (var step = 0; step < 30; step++)
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            recipe.ComputeLoss(input, labels).Total.backward();
+            optimizer.step();
+        }
+        var last = recipe.ComputeLoss(input, labels).Total.item<float>();
+
+        Assert.True(last < first * 0.7, $"total loss went from {first} to {last}");
+        Assert.False(teacher.training);
+        foreach (var (key, value) in teacher.state_dict())
+            Assert.True(before[key].equal(value).all().item<bool>(), $"teacher tensor {key} changed");
+    }
+
+    [Fact]
+    public void Every_term_kind_runs_with_adapters_pooling_and_a_custom_loss()
+    {
+        using var scope = NewDisposeScope();
+        var recipe = new CnnToSmallCnn(new WideCnn(seed: 1), new SmallCnn(seed: 2), seed: 3);
+        var (input, labels) = Batch();
+
+        var losses = recipe.ComputeLoss(input, labels);
+
+        Assert.Equal(
+            ["SoftTargetCrossEntropy", "LogitMatching", "HardLabels", "BodyHint", "StemCosine", "StemAttention", "StemFromBodyAttention", "LogitNorm"],
+            losses.Terms.Select(t => t.Name));
+        Assert.All(losses.Terms, t => Assert.True(float.IsFinite(t.Value.item<float>()), $"{t.Name} is not finite"));
+        var weighted = losses.Terms.Sum(t => t.Weight * t.Value.item<float>());
+        Assert.Equal(weighted, losses.Total.item<float>(), 3);
+        Assert.Equal(
+            (16 * 64 + 64) + (8 * 32 + 32), // Body hint: 1x1 conv 16 -> 64; Stem cosine: 1x1 conv 8 -> 32
+            CnnToSmallCnn.AdapterParameterCount);
+
+        losses.Total.backward();
+        Assert.All(recipe.parameters(), p => Assert.NotNull(p.grad));
+    }
+
+    [Fact]
+    public void Parameter_anchoring_pairs_every_parameter_of_identical_models_and_measures_their_distance()
+    {
+        using var scope = NewDisposeScope();
+        var teacher = new SmallMlp(seed: 1);
+        var student = new SmallMlp(seed: 2);
+        var recipe = new SelfAnchored(teacher, student);
+
+        Assert.Equal(student.named_parameters().Select(p => p.name), SelfAnchored.AnchoredParameters);
+        var expected = student.parameters().Zip(teacher.parameters()).Sum(p => (p.First - p.Second).pow(2).sum().item<float>());
+        var (input, labels) = Batch();
+        Assert.Equal(expected, recipe.ComputeLoss(input, labels).ParameterAnchoring.item<float>(), 2);
+
+        var identical = new SelfAnchored(new SmallMlp(seed: 5), new SmallMlp(seed: 5));
+        Assert.Equal(0, identical.ComputeLoss(input, labels).ParameterAnchoring.item<float>());
+    }
+
+    [Fact]
+    public void A_null_model_is_refused()
+    {
+        Assert.Throws<ArgumentNullException>(() => new CnnToMlp(null!, new SmallMlp()));
+        Assert.Throws<ArgumentNullException>(() => new CnnToMlp(new WideCnn(), null!));
+    }
+}
