@@ -29,3 +29,10 @@ public partial class SmallMlp
     [Linear(10)]
     public partial Block Logits { get; }
 }
+
+/// <summary>The recipe of DESIGN.md; its constants are what the report prints.</summary>
+[Distillation<WideCnn, SmallMlp>]
+[SoftTargets(Temperature = 4, Weight = 0.9)]
+[HardLabels(Weight = 0.1)]
+[FeatureHint(nameof(WideCnn.Hidden), nameof(SmallMlp.Hidden), Weight = 0.5)]
+public partial class CnnToMlp;

@@ -5,13 +5,15 @@ using DslKd;
 using static TorchSharp.torch;
 
 // Everything printed before the timing section is known at compile time: no model is built to get it.
-const double compression = (double)WideCnn.ParameterCount / SmallMlp.ParameterCount;
+const double compression = CnnToMlp.CompressionRatio;
 
 Console.WriteLine(WideCnn.Summary);
 Console.WriteLine(SmallMlp.Summary);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"Compression: {WideCnn.ParameterCount:N0} -> {SmallMlp.ParameterCount:N0} parameters ({compression:F1}x smaller, " +
     $"{WideCnn.Description.ParameterBytes / 1024.0:F0} KiB -> {SmallMlp.Description.ParameterBytes / 1024.0:F0} KiB at float32)"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"Recipe CnnToMlp trains {CnnToMlp.AdapterParameterCount:N0} adapter parameters alongside the student (not shipped with it)."));
 Console.WriteLine();
 
 // Then the generated modules run, to show the compile-time shapes hold and what the compression buys on this CPU.
