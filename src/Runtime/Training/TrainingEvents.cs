@@ -1,0 +1,33 @@
+using System;
+using System.Collections.Generic;
+
+namespace DslKd;
+
+/// <summary>What a training run reports as it goes; render it as progress bars, logs or a UI.</summary>
+public abstract record TrainingEvent(string Run);
+
+/// <summary>An epoch begins.</summary>
+public sealed record EpochStarted(string Run, int Epoch, int Epochs, long StepsPerEpoch) : TrainingEvent(Run);
+
+/// <summary>Raised every <c>ReportEverySteps</c> steps and on an epoch's last step.</summary>
+/// <param name="Run">The recipe's name.</param>
+/// <param name="Epoch">1-based epoch.</param>
+/// <param name="Step">1-based step within the epoch.</param>
+/// <param name="StepsPerEpoch">Steps in an epoch.</param>
+/// <param name="Loss">The total loss of this step.</param>
+/// <param name="Terms">Each loss term of this step, unweighted, by name.</param>
+/// <param name="LearningRate">The learning rate used for this step.</param>
+/// <param name="SamplesPerSecond">Training throughput over the epoch so far.</param>
+/// <param name="Remaining">Estimated time to the end of the run.</param>
+public sealed record StepCompleted(
+    string Run, int Epoch, long Step, long StepsPerEpoch, double Loss, IReadOnlyDictionary<string, double> Terms,
+    double LearningRate, double SamplesPerSecond, TimeSpan Remaining) : TrainingEvent(Run);
+
+/// <summary>An epoch ended; <see cref="Result"/> holds its metrics.</summary>
+public sealed record EpochCompleted(string Run, EpochResult Result, int Epochs) : TrainingEvent(Run);
+
+/// <summary>A checkpoint was written.</summary>
+public sealed record CheckpointSaved(string Run, int Epoch, string Path) : TrainingEvent(Run);
+
+/// <summary>A run continued from a checkpoint.</summary>
+public sealed record Resumed(string Run, int CompletedEpochs, string Path) : TrainingEvent(Run);

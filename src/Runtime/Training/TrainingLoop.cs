@@ -1,0 +1,145 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DslKd;
+
+/// <summary>
+/// The epoch loop every generated recipe trains with: shuffled batches by index_select, one dispose scope per step (only
+/// scalars leave it), the learning-rate schedule, gradient clipping, a NaN/Inf guard, evaluation after each epoch,
+/// atomic checkpoints with resume, TensorBoard scalars and progress events.
+/// </summary>
+public static class TrainingLoop
+{
+    /// <summary>Trains <paramref name="task"/> on <paramref name="train"/>, evaluating on <paramref name="evaluation"/> after each epoch.</summary>
+    public static TrainingResult Run(ITrainingTask task, LabeledDataset train, LabeledDataset? evaluation, TrainingOptions options,
+        IProgress<TrainingEvent>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
+        if (options.Threads is { } threads) set_num_threads(threads);
+
+        var device = options.Device ?? CPU;
+        task.MoveTo(device);
+        manual_seed(options.Seed);
+        var trainable = task.Trainable;
+        using var optimizer = OptimizerFactory.Create(options.Optimizer, trainable.parameters());
+        var stepsPerEpoch = train.BatchCount(options.BatchSize);
+        var schedule = new LearningRateSchedule(options.Schedule, options.Optimizer.LearningRate, stepsPerEpoch, options.Epochs);
+        var tensorBoard = options.TensorBoardDirectory is { } logDirectory ? new TensorBoardLog(logDirectory) : null;
+        var checkpointPath = options.CheckpointDirectory is { } checkpointDirectory ? Path.Combine(checkpointDirectory, Checkpoint.FileName) : null;
+
+        var history = new List<EpochResult>();
+        var globalStep = 0L;
+        if (checkpointPath is not null && File.Exists(checkpointPath))
+        {
+            var header = Checkpoint.ReadHeader(checkpointPath);
+            if (header.Run != task.Name || header.OptionsFingerprint != options.Fingerprint())
+                throw new InvalidOperationException(
+                    $"'{checkpointPath}' belongs to another run ({header.Run}: {header.OptionsFingerprint}); this run is {task.Name}: " +
+                    $"{options.Fingerprint()}. Use another CheckpointDirectory, or delete the file to start over.");
+            Checkpoint.Restore(checkpointPath, trainable, optimizer);
+            history.AddRange(header.History);
+            globalStep = header.GlobalStep;
+            progress?.Report(new Resumed(task.Name, header.CompletedEpochs, checkpointPath));
+        }
+
+        var runClock = Stopwatch.StartNew();
+        var stepsDoneThisRun = 0L;
+        for (var epoch = history.Count + 1; epoch <= options.Epochs; epoch++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            progress?.Report(new EpochStarted(task.Name, epoch, options.Epochs, stepsPerEpoch));
+            var epochClock = Stopwatch.StartNew();
+            trainable.train();
+            double lossSum = 0;
+            var termSums = new Dictionary<string, double>();
+            var learningRate = 0.0;
+            long step = 0, samples = 0, termSamples = 0;
+
+            // Each epoch's order depends only on the seed and the epoch, so a resumed run shuffles exactly as an uninterrupted one.
+            using (var shuffle = new Generator((ulong)(options.Seed * 1_000_003 + epoch)))
+            using (var order = randperm(train.Count, generator: shuffle))
+            {
+                foreach (var (inputs, labels, _) in train.Batches(options.BatchSize, order))
+                {
+                    using var scope = NewDisposeScope();
+                    cancellationToken.ThrowIfCancellationRequested();
+                    step++;
+                    var (x, y) = device.type == DeviceType.CPU ? (inputs, labels) : (inputs.to(device), labels.to(device));
+                    learningRate = schedule.At(globalStep);
+                    OptimizerFactory.SetLearningRate(optimizer, learningRate);
+
+                    optimizer.zero_grad();
+                    var loss = task.ComputeTrainingLoss(x, y);
+                    var total = loss.Total.item<float>();
+                    if (!float.IsFinite(total)) throw NonFinite(task.Name, loss, total, epoch, step);
+                    loss.Total.backward();
+                    if (options.GradientClipNorm is { } maxNorm) nn.utils.clip_grad_norm_(trainable.parameters(), maxNorm);
+                    optimizer.step();
+
+                    globalStep++;
+                    stepsDoneThisRun++;
+                    var batch = labels.shape[0];
+                    samples += batch;
+                    lossSum += total * batch;
+                    var report = step % options.ReportEverySteps == 0 || step == stepsPerEpoch;
+                    if (report || tensorBoard is not null)
+                    {
+                        var terms = loss.Terms.ToDictionary(t => t.Name, t => (double)t.Value.item<float>());
+                        foreach (var (name, value) in terms) termSums[name] = termSums.GetValueOrDefault(name) + value * batch;
+                        termSamples += batch;
+                        var elapsed = runClock.Elapsed.TotalSeconds;
+                        var remainingSteps = (options.Epochs - epoch) * stepsPerEpoch + (stepsPerEpoch - step);
+                        var eta = TimeSpan.FromSeconds(elapsed / stepsDoneThisRun * remainingSteps);
+                        var stepEvent = new StepCompleted(task.Name, epoch, step, stepsPerEpoch, total, terms, learningRate,
+                            samples / epochClock.Elapsed.TotalSeconds, eta);
+                        tensorBoard?.Step(stepEvent, globalStep);
+                        if (report) progress?.Report(stepEvent);
+                    }
+                }
+            }
+
+            EvaluationResult? metrics = null;
+            if (evaluation is not null)
+            {
+                trainable.eval();
+                metrics = Evaluator.Evaluate(task.Predict, evaluation, Math.Max(options.BatchSize, 256), device.type == DeviceType.CPU ? null : device);
+            }
+
+            // Terms are read on reporting steps only (each read is a sync), so their epoch means are over those steps.
+            var sampledTerms = termSums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(1, termSamples));
+            var result = new EpochResult(epoch, lossSum / samples, sampledTerms, learningRate, metrics, epochClock.Elapsed);
+            history.Add(result);
+            tensorBoard?.Epoch(result);
+            if (checkpointPath is not null)
+            {
+                Checkpoint.Save(checkpointPath, new Checkpoint.Header(task.Name, options.Fingerprint(), epoch, globalStep, history), trainable, optimizer);
+                progress?.Report(new CheckpointSaved(task.Name, epoch, checkpointPath));
+            }
+            progress?.Report(new EpochCompleted(task.Name, result, options.Epochs));
+        }
+
+        trainable.eval();
+        return new TrainingResult(history);
+    }
+
+    private static NonFiniteLossException NonFinite(string run, StepLoss loss, float total, int epoch, long step)
+    {
+        foreach (var term in loss.Terms)
+        {
+            var value = term.Value.item<float>();
+            if (!float.IsFinite(value)) return new NonFiniteLossException(run, term.Name, value, epoch, step);
+        }
+        return new NonFiniteLossException(run, "Total", total, epoch, step);
+    }
+}

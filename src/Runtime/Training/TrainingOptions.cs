@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using static TorchSharp.torch;
+
+namespace DslKd;
+
+/// <summary>The optimizers a recipe can train with.</summary>
+public enum OptimizerKind
+{
+    /// <summary>Stochastic gradient descent, optionally with (Nesterov) momentum.</summary>
+    Sgd,
+    /// <summary>Adam (Kingma and Ba 2015).</summary>
+    Adam,
+    /// <summary>Adam with decoupled weight decay (Loshchilov and Hutter 2019).</summary>
+    AdamW,
+}
+
+/// <summary>How the learning rate changes over training.</summary>
+public enum ScheduleKind
+{
+    /// <summary>The learning rate stays constant.</summary>
+    Constant,
+    /// <summary>Multiplied by <c>Gamma</c> every <c>StepEpochs</c> epochs.</summary>
+    Step,
+    /// <summary>Cosine annealing from the learning rate to <c>MinLearningRate</c> over the whole run.</summary>
+    Cosine,
+    /// <summary>One-cycle (Smith 2018): warm up to <c>MaxLearningRate</c> for the first 30% of steps, then cosine down.</summary>
+    OneCycle,
+    /// <summary>Linear warm-up from 0 over <c>WarmupEpochs</c>, then constant.</summary>
+    LinearWarmup,
+}
+
+/// <summary>Optimizer settings. Defaults are PyTorch's except AdamW's weight decay, which must be stated (TorchSharp defaults it to 0).</summary>
+public sealed record OptimizerSettings(OptimizerKind Kind = OptimizerKind.Adam, double LearningRate = 1e-3)
+{
+    /// <summary>SGD momentum (default 0).</summary>
+    public double Momentum { get; init; }
+    /// <summary>Use Nesterov momentum with SGD (needs Momentum &gt; 0).</summary>
+    public bool Nesterov { get; init; }
+    /// <summary>Weight decay; for AdamW the decoupled decay. When null: 0.01 for AdamW (PyTorch's default; TorchSharp's is 0), else 0.</summary>
+    public double? WeightDecay { get; init; }
+
+    /// <summary>The weight decay actually applied.</summary>
+    public double EffectiveWeightDecay => WeightDecay ?? (Kind == OptimizerKind.AdamW ? 0.01 : 0);
+}
+
+/// <summary>Learning-rate schedule settings.</summary>
+public sealed record ScheduleSettings(ScheduleKind Kind = ScheduleKind.Constant)
+{
+    /// <summary>Step schedule: epochs between decays (default 1).</summary>
+    public int StepEpochs { get; init; } = 1;
+    /// <summary>Step schedule: the decay factor (default 0.1).</summary>
+    public double Gamma { get; init; } = 0.1;
+    /// <summary>Cosine: the final learning rate (default 0).</summary>
+    public double MinLearningRate { get; init; }
+    /// <summary>One-cycle: the peak learning rate; 0 means 10x the optimizer's.</summary>
+    public double MaxLearningRate { get; init; }
+    /// <summary>Linear warm-up: epochs to ramp up over (default 1).</summary>
+    public double WarmupEpochs { get; init; } = 1;
+}
+
+/// <summary>
+/// Everything a training run needs besides the data. A recipe's attributes give its <c>DefaultOptions</c>; change any
+/// value at run time with <c>with</c>: <c>CnnToMlp.DefaultOptions with { Epochs = 3 }</c>.
+/// </summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Passes over the training data (default 10).</summary>
+    public int Epochs { get; init; } = 10;
+    /// <summary>Samples per optimizer step (default 128).</summary>
+    public int BatchSize { get; init; } = 128;
+    /// <summary>The optimizer.</summary>
+    public OptimizerSettings Optimizer { get; init; } = new();
+    /// <summary>The learning-rate schedule.</summary>
+    public ScheduleSettings Schedule { get; init; } = new();
+    /// <summary>When set, gradients are clipped to this total L2 norm before each step.</summary>
+    public double? GradientClipNorm { get; init; }
+    /// <summary>Seeds shuffling, dropout and initialisation of anything created during training (default 0).</summary>
+    public long Seed { get; init; }
+    /// <summary>Where to train; CPU when null.</summary>
+    public Device? Device { get; init; }
+    /// <summary>TorchSharp intra-op threads; all cores when null.</summary>
+    public int? Threads { get; init; }
+    /// <summary>When set, a checkpoint is written there after every epoch, and a run finds and resumes it.</summary>
+    public string? CheckpointDirectory { get; init; }
+    /// <summary>When set, TensorBoard scalars (every loss term, accuracy, learning rate) are written there.</summary>
+    public string? TensorBoardDirectory { get; init; }
+    /// <summary>A progress event is raised every this many steps (default 10), and at the end of each epoch.</summary>
+    public int ReportEverySteps { get; init; } = 10;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        Require(Epochs > 0, nameof(Epochs), Epochs, "must be at least 1");
+        Require(BatchSize > 0, nameof(BatchSize), BatchSize, "must be at least 1");
+        Require(Optimizer.LearningRate > 0 && double.IsFinite(Optimizer.LearningRate), "Optimizer.LearningRate", Optimizer.LearningRate, "must be a positive number");
+        Require(Optimizer.Momentum >= 0 && Optimizer.Momentum < 1, "Optimizer.Momentum", Optimizer.Momentum, "must be in [0, 1)");
+        Require(!Optimizer.Nesterov || (Optimizer.Kind == OptimizerKind.Sgd && Optimizer.Momentum > 0), "Optimizer.Nesterov", Optimizer.Nesterov, "needs the SGD optimizer with Momentum > 0");
+        Require(Optimizer.EffectiveWeightDecay >= 0, "Optimizer.WeightDecay", Optimizer.WeightDecay, "must not be negative");
+        Require(Schedule.StepEpochs > 0, "Schedule.StepEpochs", Schedule.StepEpochs, "must be at least 1");
+        Require(Schedule.Gamma > 0 && Schedule.Gamma <= 1, "Schedule.Gamma", Schedule.Gamma, "must be in (0, 1]");
+        Require(Schedule.MinLearningRate >= 0, "Schedule.MinLearningRate", Schedule.MinLearningRate, "must not be negative");
+        Require(Schedule.MaxLearningRate >= 0, "Schedule.MaxLearningRate", Schedule.MaxLearningRate, "must not be negative");
+        Require(Schedule.WarmupEpochs > 0, "Schedule.WarmupEpochs", Schedule.WarmupEpochs, "must be positive");
+        Require(GradientClipNorm is null || GradientClipNorm > 0, nameof(GradientClipNorm), GradientClipNorm, "must be positive when set");
+        Require(Threads is null || Threads > 0, nameof(Threads), Threads, "must be at least 1 when set");
+        Require(ReportEverySteps > 0, nameof(ReportEverySteps), ReportEverySteps, "must be at least 1");
+    }
+
+    /// <summary>The settings that decide the result of a run, so a checkpoint is only resumed by the same run.</summary>
+    public string Fingerprint() => string.Create(CultureInfo.InvariantCulture,
+        $"epochs={Epochs};batch={BatchSize};optimizer={Optimizer};schedule={Schedule};clip={GradientClipNorm};seed={Seed}");
+
+    private static void Require(bool condition, string name, object? value, string rule)
+    {
+        if (!condition)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Training option {name} {rule}, but is {value}."), name);
+    }
+}
