@@ -1,6 +1,8 @@
+using System.Collections.Generic;
 using DslKd.Generators.Emit;
 using DslKd.Generators.Model;
 using DslKd.Generators.Recipe;
+using DslKd.Generators.Specs;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -19,6 +21,8 @@ public sealed class RecipeGenerator : IIncrementalGenerator
         public const string ParsedRecipes = nameof(ParsedRecipes);
         public const string ValidatedRecipes = nameof(ValidatedRecipes);
         public const string RecipeDiagnostics = nameof(RecipeDiagnostics);
+        public const string ValidatedSupervised = nameof(ValidatedSupervised);
+        public const string SupervisedDiagnostics = nameof(SupervisedDiagnostics);
     }
 
     /// <inheritdoc />
@@ -46,6 +50,33 @@ public sealed class RecipeGenerator : IIncrementalGenerator
         {
             if (recipe.Recipe is { } resolved)
                 production.AddSource(RecipeEmitter.HintName(resolved.Spec), RecipeEmitter.Emit(resolved));
+        });
+
+        var supervised = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownNames.SupervisedAttribute,
+                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                transform: static (syntaxContext, cancellationToken) =>
+                {
+                    var diagnostics = new List<DiagnosticInfo>();
+                    var spec = SupervisedParser.Parse((INamedTypeSymbol)syntaxContext.TargetSymbol, syntaxContext.Attributes[0], diagnostics, cancellationToken);
+                    return spec is null
+                        ? new ValidatedSupervised(null, diagnostics.ToEquatableArray())
+                        : SupervisedParser.Validate(spec, diagnostics);
+                })
+            .WithTrackingName(Steps.ValidatedSupervised);
+
+        context.RegisterSourceOutput(
+            supervised.Select(static (recipe, _) => recipe.Diagnostics).WithTrackingName(Steps.SupervisedDiagnostics),
+            static (production, diagnostics) =>
+            {
+                foreach (var diagnostic in diagnostics) production.ReportDiagnostic(diagnostic.ToDiagnostic());
+            });
+
+        context.RegisterSourceOutput(supervised, static (production, recipe) =>
+        {
+            if (recipe.Recipe is { } resolved)
+                production.AddSource(SupervisedEmitter.HintName(resolved.Spec), SupervisedEmitter.Emit(resolved));
         });
     }
 }

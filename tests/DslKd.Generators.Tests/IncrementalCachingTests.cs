@@ -13,6 +13,7 @@ public class IncrementalCachingTests
     [
         ModelGenerator.Steps.ParsedModels, ModelGenerator.Steps.ValidatedModels, ModelGenerator.Steps.ModelDiagnostics,
         RecipeGenerator.Steps.ParsedRecipes, RecipeGenerator.Steps.ValidatedRecipes, RecipeGenerator.Steps.RecipeDiagnostics,
+        RecipeGenerator.Steps.ValidatedSupervised, RecipeGenerator.Steps.SupervisedDiagnostics,
     ];
 
     private static IEnumerable<IncrementalGeneratorRunStep> Steps(GeneratorDriverRunResult result, string step) =>
@@ -21,7 +22,7 @@ public class IncrementalCachingTests
     [Fact]
     public void An_unrelated_edit_leaves_every_step_and_output_cached()
     {
-        var compilation = GeneratorHarness.Compile(Sources.WideCnn, Sources.SmallMlp, Sources.CnnToMlp);
+        var compilation = GeneratorHarness.Compile(Sources.WideCnn, Sources.SmallMlp, Sources.CnnToMlp, Sources.TrainTeacher);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
 
         var edited = compilation.AddSyntaxTrees(
@@ -68,7 +69,7 @@ public class IncrementalCachingTests
     [Fact]
     public void Pipeline_values_hold_no_symbols_syntax_or_compilations()
     {
-        var compilation = GeneratorHarness.Compile(Sources.WideCnn, Sources.SmallMlp, Sources.CnnToMlp, Sources.EveryLayer, """
+        var compilation = GeneratorHarness.Compile(Sources.WideCnn, Sources.SmallMlp, Sources.CnnToMlp, Sources.TrainTeacher, Sources.EveryLayer, """
             using DslKd;
             [Model(InputShape = [1, 28, 28])]
             public partial class Broken { [Flatten, Conv2d(3, Kernel = 3)] public partial Block Head { get; } }
@@ -77,6 +78,7 @@ public class IncrementalCachingTests
 
         var values = TrackedSteps.SelectMany(step => Steps(result, step)).SelectMany(r => r.Outputs).Select(o => o.Value).ToList();
         Assert.Contains(values, v => v.GetType().Name == "ValidatedRecipe");
+        Assert.Contains(values, v => v.GetType().Name == "ValidatedSupervised");
         Assert.NotEmpty(values);
         foreach (var value in values) AssertHoldsNoCompilerObjects(value, new HashSet<object>(ReferenceEqualityComparer.Instance), "value");
     }

@@ -167,6 +167,36 @@ public class RecipeDiagnosticsTests
         """), "DKD0028", "LabelSmoothing must be in [0, 1) but is 1");
 
     [Fact]
+    public void DKD0029_zero_epochs() => DiagnosticAssert.Single(Recipe("""
+        [Distillation<Cnn, Mlp>]
+        [SoftTargets]
+        [Epochs([|0|])]
+        public partial class R;
+        """), "DKD0029", "Epochs", "at least 1 but is 0");
+
+    [Fact]
+    public void DKD0029_non_positive_learning_rate_on_a_supervised_recipe() => DiagnosticAssert.Single(Recipe("""
+        [Supervised<Cnn>]
+        [Optimizer(OptimizerKind.Adam, [|LearningRate = -1e-3|])]
+        public partial class R;
+        """), "DKD0029", "learning rate must be positive but is -0.001");
+
+    [Fact]
+    public void DKD0029_nesterov_without_momentum() => DiagnosticAssert.Single(Recipe("""
+        [Distillation<Cnn, Mlp>]
+        [HardLabels]
+        [Optimizer(OptimizerKind.Sgd, LearningRate = 0.1, [|Nesterov = true|])]
+        public partial class R;
+        """), "DKD0029", "Nesterov momentum needs OptimizerKind.Sgd with Momentum > 0");
+
+    [Fact]
+    public void DKD0029_batch_size_not_positive() => DiagnosticAssert.Single(Recipe("""
+        [Distillation<Cnn, Mlp>]
+        [HardLabels, BatchSize([|-5|])]
+        public partial class R;
+        """), "DKD0029", "batch size must be at least 1 but is -5");
+
+    [Fact]
     public void A_model_with_errors_gives_its_own_diagnostic_and_no_recipe_cascade()
     {
         var outcome = GeneratorHarness.Run(Models.Replace("Classes = 4)]\npublic partial class Cnn", "Classes = 5)]\npublic partial class Cnn") + """

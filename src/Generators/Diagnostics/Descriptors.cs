@@ -126,4 +126,8 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor InvalidTermArgument = Error(
         "DKD0028", "Invalid loss term argument",
         "{0}: {1}", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor InvalidTrainingOption = Error(
+        "DKD0029", "Invalid training option",
+        "{0}: {1}", RecipeCategory);
 }

@@ -27,7 +27,7 @@ internal static class RecipeEmitter
         {
             writer.Line($"/// <summary>Distils <see cref=\"{teacher}\"/> into <see cref=\"{student}\"/>; the loss is composed in <see cref=\"ComputeLoss({teacher}.Features, {student}.Features, {Tensor})\"/>.</summary>");
             writer.Line(ModelEmitter.GeneratedCodeAttribute);
-            using (writer.Block($"partial class {spec.ClassName} : global::TorchSharp.torch.nn.Module"))
+            using (writer.Block($"partial class {spec.ClassName} : global::TorchSharp.torch.nn.Module, global::DslKd.ITrainingTask"))
             {
                 Constants(writer, recipe, teacher, student);
                 writer.Line();
@@ -46,6 +46,14 @@ internal static class RecipeEmitter
                 ComputeFromFeatures(writer, recipe, teacher, student);
                 writer.Line();
                 LossesRecord(writer, recipe);
+                writer.Line();
+                TrainingEmitter.DefaultOptionsAndTrain(writer, recipe.TrainingInitializers, "distils the student from the teacher");
+                writer.Line();
+                TrainingEmitter.TaskMembers(writer, spec.ClassName,
+                    trainable: "this",
+                    moveTo: ["global::TorchSharp.ModuleExtensionMethods.to(_teacher, device);", "global::TorchSharp.ModuleExtensionMethods.to(this, device);"],
+                    loss: ["var losses = ComputeLoss(inputs, labels);", "return new global::DslKd.StepLoss(losses.Total, losses.Terms);"],
+                    predict: "_student.call(inputs)");
             }
         }
         return writer.ToString();

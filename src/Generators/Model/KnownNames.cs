@@ -11,6 +11,8 @@ internal static class KnownNames
     public const string Block = "DslKd.Block";
     public const string DistillationAttribute = "DslKd.DistillationAttribute`2";
     public const string LossTermAttribute = "DslKd.LossTermAttribute";
+    public const string TrainingOptionAttribute = "DslKd.TrainingOptionAttribute";
+    public const string SupervisedAttribute = "DslKd.SupervisedAttribute`1";
     public const string CustomLossAttribute = "DslKd.CustomLossAttribute";
     public const string Tensor = "TorchSharp.torch.Tensor";
 

@@ -52,11 +52,11 @@ internal static class RecipeParser
         var customLosses = ReadCustomLosses(type, teacher.Spec.ClassName, student.Spec.ClassName, cancellationToken);
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
         var spec = new RecipeSpec(ns, type.Name, teacher, student, terms.ToEquatableArray(), customLosses.ToEquatableArray(),
-            classLocation, attributeLocation);
+            TrainingOptionsReader.Read(type, cancellationToken), classLocation, attributeLocation);
         return new ParsedRecipe(spec, diagnostics.ToEquatableArray());
     }
 
-    private static ResolvedModel? ResolveModel(ITypeSymbol typeArgument, string role, string recipeName, LocationInfo? attributeLocation,
+    internal static ResolvedModel? ResolveModel(ITypeSymbol typeArgument, string role, string recipeName, LocationInfo? attributeLocation,
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         var parsed = typeArgument is INamedTypeSymbol named ? ModelParser.ParseAnyRole(named, cancellationToken) : null;
@@ -69,7 +69,7 @@ internal static class RecipeParser
         return ModelValidator.Validate(parsed).Model;
     }
 
-    private static string? UnsupportedReason(INamedTypeSymbol type, CancellationToken cancellationToken)
+    internal static string? UnsupportedReason(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
         if (type.ContainingType is not null) return "nested types are not supported; declare the recipe at namespace level";
         if (type.IsGenericType) return "generic types are not supported; declare a non-generic class";

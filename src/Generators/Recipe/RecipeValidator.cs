@@ -74,6 +74,8 @@ internal static class RecipeValidator
                 terms.Add(new ResolvedTerm("Custom", Unique(custom.MethodName, names), weight, "CustomLoss", MethodName: custom.MethodName));
         }
 
+        var training = TrainingOptionsValidator.Validate(spec.TrainingOptions, diagnostics);
+
         if (diagnostics.Count == 0 && terms.Count > 0 && terms.All(t => t.Weight == 0))
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.AllWeightsZero, spec.Location, spec.ClassName));
 
@@ -82,7 +84,7 @@ internal static class RecipeValidator
         if (diagnostics.Count > 0) return new ValidatedRecipe(null, all);
 
         var adapterTerms = terms.Select(t => adapters.FirstOrDefault(a => a.Name == t.Name + "Adapter") is { } a ? t with { Adapter = a.Name } : t);
-        return new ValidatedRecipe(new ResolvedRecipe(spec, adapterTerms.ToEquatableArray(), adapters.ToEquatableArray(), anchored), all);
+        return new ValidatedRecipe(new ResolvedRecipe(spec, adapterTerms.ToEquatableArray(), adapters.ToEquatableArray(), anchored, training), all);
     }
 
     /// <summary>Warnings about a recipe that is valid but probably not what was meant.</summary>

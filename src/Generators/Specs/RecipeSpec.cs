@@ -8,6 +8,7 @@ internal sealed record RecipeSpec(
     ResolvedModel Student,
     EquatableArray<TermSpec> Terms,
     EquatableArray<CustomLossSpec> CustomLosses,
+    EquatableArray<TermSpec> TrainingOptions,
     LocationInfo? Location,
     LocationInfo? AttributeLocation)
 {
@@ -23,3 +24,19 @@ internal sealed record CustomLossSpec(
     EquatableArray<AttributeArgument> Arguments,
     string? SignatureProblem,
     LocationInfo? Location);
+
+/// <summary>A [Supervised&lt;TModel&gt;] declaration: the model, its label smoothing and its training options.</summary>
+internal sealed record SupervisedSpec(
+    string Namespace,
+    string ClassName,
+    ResolvedModel Model,
+    EquatableArray<AttributeArgument> Arguments,
+    EquatableArray<TermSpec> TrainingOptions,
+    LocationInfo? Location,
+    LocationInfo? AttributeLocation)
+{
+    public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
+}
+
+/// <summary>A supervised recipe ready to emit.</summary>
+internal sealed record ResolvedSupervised(SupervisedSpec Spec, double LabelSmoothing, EquatableArray<string> TrainingInitializers);

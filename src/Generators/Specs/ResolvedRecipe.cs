@@ -5,7 +5,8 @@ internal sealed record ResolvedRecipe(
     RecipeSpec Spec,
     EquatableArray<ResolvedTerm> Terms,
     EquatableArray<AdapterSpec> Adapters,
-    EquatableArray<ParameterPair> AnchoredParameters)
+    EquatableArray<ParameterPair> AnchoredParameters,
+    EquatableArray<string> TrainingInitializers)
 {
     public long AdapterParameterCount
     {

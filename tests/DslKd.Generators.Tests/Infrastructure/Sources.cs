@@ -95,7 +95,23 @@ internal static class Sources
         [SoftTargets(Temperature = 4, Weight = 0.9)]
         [HardLabels(Weight = 0.1)]
         [FeatureHint(nameof(WideCnn.Hidden), nameof(SmallMlp.Hidden), Weight = 0.5)]
+        [Optimizer(OptimizerKind.AdamW, LearningRate = 1e-3, WeightDecay = 0.05)]
+        [LearningRateSchedule(ScheduleKind.Cosine, MinLearningRate = 1e-5)]
+        [Epochs(10), BatchSize(128), GradientClipping(5), Seed(42)]
         public partial class CnnToMlp;
+        """;
+
+    /// <summary>The teacher stage: supervised training of WideCnn with SGD, Nesterov momentum and label smoothing.</summary>
+    public const string TrainTeacher = """
+        using DslKd;
+
+        namespace Demo;
+
+        [Supervised<WideCnn>(LabelSmoothing = 0.1)]
+        [Optimizer(OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, Nesterov = true)]
+        [LearningRateSchedule(ScheduleKind.Step, StepEpochs = 3, Gamma = 0.5)]
+        [Epochs(8)]
+        public partial class TrainTeacher;
         """;
 
     /// <summary>Every other term: two conv models, so maps can be compared; pooling, anchoring, a custom loss.</summary>

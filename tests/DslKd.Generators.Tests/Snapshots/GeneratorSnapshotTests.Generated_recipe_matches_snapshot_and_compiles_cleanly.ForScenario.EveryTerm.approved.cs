@@ -6,7 +6,7 @@ namespace Demo.Recipes
 {
     /// <summary>Distils <see cref="global::Demo.Recipes.DeepCnn"/> into <see cref="global::Demo.Recipes.ThinCnn"/>; the loss is composed in <see cref="ComputeLoss(global::Demo.Recipes.DeepCnn.Features, global::Demo.Recipes.ThinCnn.Features, global::TorchSharp.torch.Tensor)"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("DslKd.Generators", "0.1.0.0")]
-    partial class DeepToThin : global::TorchSharp.torch.nn.Module
+    partial class DeepToThin : global::TorchSharp.torch.nn.Module, global::DslKd.ITrainingTask
     {
         /// <summary>Trainable parameters of the teacher.</summary>
         public const long TeacherParameterCount = global::Demo.Recipes.DeepCnn.ParameterCount;
@@ -133,5 +133,37 @@ namespace Demo.Recipes
                 new global::DslKd.LossTerm("Confidence", 0.05, Confidence),
             };
         }
+
+        /// <summary>The training options the recipe's attributes declare; change any at run time with <c>DefaultOptions with { ... }</c>.</summary>
+        public static global::DslKd.TrainingOptions DefaultOptions { get; } = new global::DslKd.TrainingOptions
+        {
+        };
+
+        /// <summary>Trains: distils the student from the teacher, evaluating after each epoch when <paramref name="evaluation"/> is given.</summary>
+        /// <param name="train">The training set.</param>
+        /// <param name="evaluation">A held-out set for the per-epoch metrics (loss, accuracy, per-class accuracy, confusion matrix).</param>
+        /// <param name="options">Overrides of <see cref="DefaultOptions"/>.</param>
+        /// <param name="progress">Receives the progress events.</param>
+        /// <param name="cancellationToken">Stops the run between steps.</param>
+        public global::DslKd.TrainingResult Train(global::DslKd.LabeledDataset train, global::DslKd.LabeledDataset? evaluation = null, global::DslKd.TrainingOptions? options = null, global::System.IProgress<global::DslKd.TrainingEvent>? progress = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            global::DslKd.TrainingLoop.Run(this, train, evaluation, options ?? DefaultOptions, progress, cancellationToken);
+
+        string global::DslKd.ITrainingTask.Name => nameof(DeepToThin);
+
+        global::TorchSharp.torch.nn.Module global::DslKd.ITrainingTask.Trainable => this;
+
+        void global::DslKd.ITrainingTask.MoveTo(global::TorchSharp.torch.Device device)
+        {
+            global::TorchSharp.ModuleExtensionMethods.to(_teacher, device);
+            global::TorchSharp.ModuleExtensionMethods.to(this, device);
+        }
+
+        global::DslKd.StepLoss global::DslKd.ITrainingTask.ComputeTrainingLoss(global::TorchSharp.torch.Tensor inputs, global::TorchSharp.torch.Tensor labels)
+        {
+            var losses = ComputeLoss(inputs, labels);
+            return new global::DslKd.StepLoss(losses.Total, losses.Terms);
+        }
+
+        global::TorchSharp.torch.Tensor global::DslKd.ITrainingTask.Predict(global::TorchSharp.torch.Tensor inputs) => _student.call(inputs);
     }
 }

@@ -1,0 +1,51 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using DslKd.Generators.Diagnostics;
+using DslKd.Generators.Model;
+using DslKd.Generators.Specs;
+using Microsoft.CodeAnalysis;
+
+namespace DslKd.Generators.Recipe;
+
+/// <summary>The result of reading and checking a [Supervised&lt;TModel&gt;] declaration.</summary>
+internal sealed record ValidatedSupervised(ResolvedSupervised? Recipe, EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>Reads and checks a [Supervised&lt;TModel&gt;] class: the model, label smoothing and training options.</summary>
+internal static class SupervisedParser
+{
+    public static SupervisedSpec? Parse(INamedTypeSymbol type, AttributeData attribute, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        if (attribute.AttributeClass is not { TypeArguments.Length: 1 } attributeClass || attributeClass.TypeArguments[0].TypeKind == TypeKind.Error)
+            return null;
+        var classLocation = LocationInfo.From(type.Locations.FirstOrDefault());
+        var attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
+        if (RecipeParser.UnsupportedReason(type, cancellationToken) is { } reason)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedRecipeDeclaration, classLocation, type.Name, reason));
+            return null;
+        }
+        var model = RecipeParser.ResolveModel(attributeClass.TypeArguments[0], "model", type.Name, attributeLocation, diagnostics, cancellationToken);
+        if (model is null) return null;
+
+        var arguments = AttributeArgumentsReader.ReadArguments(attribute, cancellationToken) ?? EquatableArray<AttributeArgument>.Empty;
+        var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
+        return new SupervisedSpec(ns, type.Name, model, arguments, TrainingOptionsReader.Read(type, cancellationToken), classLocation, attributeLocation);
+    }
+
+    public static ValidatedSupervised Validate(SupervisedSpec spec, List<DiagnosticInfo> diagnostics)
+    {
+        var smoothing = spec.Arguments.Real("LabelSmoothing", 0);
+        if (!(smoothing >= 0 && smoothing < 1))
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidTermArgument, spec.Arguments.LocationOf("LabelSmoothing") ?? spec.AttributeLocation,
+                "Supervised", $"LabelSmoothing must be in [0, 1) but is {Emit.Literal.Of(smoothing)}"));
+        if (spec.Model.OutputShape.Count != 1)
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.FeatureRankMismatch, spec.AttributeLocation, "Supervised",
+                $"cross-entropy needs class scores [classes], but '{spec.Model.Spec.ClassName}' outputs {ShapeText.Format(spec.Model.OutputShape)}"));
+        var training = TrainingOptionsValidator.Validate(spec.TrainingOptions, diagnostics);
+        var all = diagnostics.ToEquatableArray();
+        return diagnostics.Count > 0
+            ? new ValidatedSupervised(null, all)
+            : new ValidatedSupervised(new ResolvedSupervised(spec, smoothing, training), all);
+    }
+}
