@@ -61,12 +61,20 @@ public sealed class LabeledDataset : IDisposable
     public IEnumerable<(Tensor Inputs, Tensor Labels, Tensor Indices)> Batches(long batchSize, Tensor? order = null)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be positive.");
-        for (long start = 0; start < Count; start += batchSize)
-        {
-            var length = Math.Min(batchSize, Count - start);
-            var indices = order is null ? arange(start, start + length, dtype: ScalarType.Int64) : order.narrow(0, start, length);
-            yield return (Inputs.index_select(0, indices), Labels.index_select(0, indices), indices);
-        }
+        for (var index = 0L; index < BatchCount(batchSize); index++) yield return Batch(index, batchSize, order);
+    }
+
+    /// <summary>
+    /// Batch number <paramref name="index"/> (0-based) of size <paramref name="batchSize"/> in the order <paramref name="order"/>,
+    /// created in the caller's current dispose scope: open the step's scope first, then take the batch.
+    /// </summary>
+    public (Tensor Inputs, Tensor Labels, Tensor Indices) Batch(long index, long batchSize, Tensor? order = null)
+    {
+        var start = index * batchSize;
+        if (index < 0 || start >= Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"There are {BatchCount(batchSize)} batches.");
+        var length = Math.Min(batchSize, Count - start);
+        var indices = order is null ? arange(start, start + length, dtype: ScalarType.Int64) : order.narrow(0, start, length);
+        return (Inputs.index_select(0, indices), Labels.index_select(0, indices), indices);
     }
 
     /// <summary>A dataset of the samples at <paramref name="indices"/> (copies).</summary>

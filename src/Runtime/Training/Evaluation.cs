@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DslKd;
@@ -47,7 +48,7 @@ public static class Evaluator
                 classes = (int)scores.shape[1];
                 confusion = new long[classes * classes];
             }
-            lossSum += nn.functional.cross_entropy(scores, labels, reduction: nn.Reduction.Sum).item<double>();
+            lossSum += nn.functional.cross_entropy(scores, labels, reduction: nn.Reduction.Sum).ToDouble();
             var cells = (labels * classes + scores.argmax(1)).bincount(null, classes * classes).cpu();
             var counts = cells.data<long>().ToArray();
             for (var i = 0; i < counts.Length; i++) confusion[i] += counts[i];

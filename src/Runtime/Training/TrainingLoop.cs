@@ -70,10 +70,11 @@ public static class TrainingLoop
             using (var shuffle = new Generator((ulong)(options.Seed * 1_000_003 + epoch)))
             using (var order = randperm(train.Count, generator: shuffle))
             {
-                foreach (var (inputs, labels, _) in train.Batches(options.BatchSize, order))
+                for (var batchIndex = 0L; batchIndex < stepsPerEpoch; batchIndex++)
                 {
                     using var scope = NewDisposeScope();
                     cancellationToken.ThrowIfCancellationRequested();
+                    var (inputs, labels, _) = train.Batch(batchIndex, options.BatchSize, order);
                     step++;
                     var (x, y) = device.type == DeviceType.CPU ? (inputs, labels) : (inputs.to(device), labels.to(device));
                     learningRate = schedule.At(globalStep);
@@ -81,8 +82,8 @@ public static class TrainingLoop
 
                     optimizer.zero_grad();
                     var loss = task.ComputeTrainingLoss(x, y);
-                    var total = loss.Total.item<float>();
-                    if (!float.IsFinite(total)) throw NonFinite(task.Name, loss, total, epoch, step);
+                    var total = loss.Total.ToDouble();
+                    if (!double.IsFinite(total)) throw NonFinite(task.Name, loss, total, epoch, step);
                     loss.Total.backward();
                     if (options.GradientClipNorm is { } maxNorm) nn.utils.clip_grad_norm_(trainable.parameters(), maxNorm);
                     optimizer.step();
@@ -95,7 +96,7 @@ public static class TrainingLoop
                     var report = step % options.ReportEverySteps == 0 || step == stepsPerEpoch;
                     if (report || tensorBoard is not null)
                     {
-                        var terms = loss.Terms.ToDictionary(t => t.Name, t => (double)t.Value.item<float>());
+                        var terms = loss.Terms.ToDictionary(t => t.Name, t => t.Value.ToDouble());
                         foreach (var (name, value) in terms) termSums[name] = termSums.GetValueOrDefault(name) + value * batch;
                         termSamples += batch;
                         var elapsed = runClock.Elapsed.TotalSeconds;
@@ -133,12 +134,12 @@ public static class TrainingLoop
         return new TrainingResult(history);
     }
 
-    private static NonFiniteLossException NonFinite(string run, StepLoss loss, float total, int epoch, long step)
+    private static NonFiniteLossException NonFinite(string run, StepLoss loss, double total, int epoch, long step)
     {
         foreach (var term in loss.Terms)
         {
-            var value = term.Value.item<float>();
-            if (!float.IsFinite(value)) return new NonFiniteLossException(run, term.Name, value, epoch, step);
+            var value = term.Value.ToDouble();
+            if (!double.IsFinite(value)) return new NonFiniteLossException(run, term.Name, value, epoch, step);
         }
         return new NonFiniteLossException(run, "Total", total, epoch, step);
     }

@@ -1,0 +1,197 @@
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace DslKd.Runtime.Tests;
+
+/// <summary>The generated training loops on a small synthetic task: they learn, distil, resume, and guard.</summary>
+[Collection("Training")] // the NaN-guard recipe has static state; runs in this class must not interleave
+public class TrainingTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "dslkd-tests-" + Guid.NewGuid().ToString("N"));
+    private static readonly LabeledDataset Train = QuadrantData.Create(800, seed: 10);
+    private static readonly LabeledDataset Test = QuadrantData.Create(400, seed: 11);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+    }
+
+    private static QuadrantTeacher TrainedTeacher()
+    {
+        var teacher = new QuadrantTeacher(seed: 1);
+        new TrainQuadrantTeacher(teacher).Train(Train);
+        return teacher;
+    }
+
+    [Fact]
+    public void Supervised_training_learns_the_task_and_reports_full_metrics()
+    {
+        var teacher = new QuadrantTeacher(seed: 1);
+
+        var result = new TrainQuadrantTeacher(teacher).Train(Train, Test);
+
+        Assert.Equal(TrainQuadrantTeacher.DefaultOptions.Epochs, result.Epochs.Count);
+        var evaluation = result.Final.Evaluation!;
+        Assert.True(evaluation.Accuracy > 0.95, $"accuracy {evaluation.Accuracy}");
+        Assert.True(result.Final.TrainLoss < result.Epochs[0].TrainLoss);
+        Assert.Equal(400, evaluation.ConfusionMatrix.Sum(row => row.Sum()));
+        Assert.Equal(4, evaluation.PerClassAccuracy.Count);
+        Assert.Equal(evaluation.Accuracy, evaluation.ConfusionMatrix.Select((row, c) => row[c]).Sum() / 400.0, 12);
+        Assert.False(teacher.training);
+    }
+
+    [Fact]
+    public void Distillation_moves_the_student_toward_the_teacher_and_leaves_the_teacher_bit_identical()
+    {
+        var teacher = TrainedTeacher();
+        var before = teacher.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        var student = new QuadrantStudent(seed: 3);
+        var recipe = new DistilQuadrants(teacher, student, seed: 4);
+        var gapBefore = Disagreement(teacher, student);
+
+        var result = recipe.Train(Train, Test);
+
+        var gapAfter = Disagreement(teacher, student);
+        Assert.True(gapAfter < gapBefore / 4, $"KL(teacher || student) on the test set went from {gapBefore} to {gapAfter}");
+        Assert.True(result.Final.Evaluation!.Accuracy > 0.9, $"student accuracy {result.Final.Evaluation.Accuracy}");
+        Assert.Equal(["SoftTargets", "HardLabels", "HiddenHint"], result.Final.TrainTerms.Keys);
+        foreach (var (key, value) in teacher.state_dict())
+            Assert.True(before[key].equal(value).all().item<bool>(), $"teacher tensor {key} changed");
+    }
+
+    [Fact]
+    public void The_same_seed_gives_identical_metrics()
+    {
+        var teacher = TrainedTeacher();
+        TrainingResult Run() => new DistilQuadrants(teacher, new QuadrantStudent(seed: 3), seed: 4).Train(Train, Test);
+
+        var first = Run();
+        var second = Run();
+
+        Assert.Equal(first.Epochs.Select(e => e.TrainLoss), second.Epochs.Select(e => e.TrainLoss));
+        Assert.Equal(first.Epochs.Select(e => e.Evaluation!.Loss), second.Epochs.Select(e => e.Evaluation!.Loss));
+    }
+
+    [Fact]
+    public void Live_tensors_do_not_grow_across_epochs()
+    {
+        var teacher = TrainedTeacher();
+        var live = new List<long>();
+        var progress = new SynchronousProgress<TrainingEvent>(e =>
+        {
+            if (e is EpochCompleted) live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        });
+
+        new DistilQuadrants(teacher, new QuadrantStudent(seed: 3)).Train(Train, Test, DistilQuadrants.DefaultOptions with { Epochs = 6 }, progress);
+
+        Assert.Equal(6, live.Count);
+        Assert.True(live[^1] <= live[1], $"live tensors after each epoch: {string.Join(", ", live)}");
+    }
+
+    [Fact]
+    public void An_interrupted_run_resumes_from_its_checkpoint_and_ends_like_an_uninterrupted_one()
+    {
+        var teacher = TrainedTeacher();
+        var options = DistilQuadrants.DefaultOptions with { CheckpointDirectory = Path.Combine(_directory, "resume") };
+        var uninterrupted = new DistilQuadrants(teacher, new QuadrantStudent(seed: 3), seed: 4)
+            .Train(Train, Test, DistilQuadrants.DefaultOptions with { CheckpointDirectory = Path.Combine(_directory, "straight") });
+
+        var interrupt = new SynchronousProgress<TrainingEvent>(e =>
+        {
+            if (e is EpochCompleted { Result.Epoch: 2 }) throw new OperationCanceledException("simulated interruption");
+        });
+        Assert.Throws<OperationCanceledException>(() =>
+            new DistilQuadrants(teacher, new QuadrantStudent(seed: 3), seed: 4).Train(Train, Test, options, interrupt));
+        Assert.Equal(2, Checkpoint.ReadHeader(Path.Combine(options.CheckpointDirectory!, Checkpoint.FileName)).CompletedEpochs);
+
+        var events = new List<TrainingEvent>();
+        var freshStudent = new QuadrantStudent(seed: 99); // different weights: the checkpoint must replace them
+        var resumed = new DistilQuadrants(teacher, freshStudent, seed: 98).Train(Train, Test, options, new SynchronousProgress<TrainingEvent>(events.Add));
+
+        Assert.Contains(events, e => e is Resumed { CompletedEpochs: 2 });
+        Assert.Equal(2, events.OfType<EpochStarted>().Count());
+        Assert.Equal(uninterrupted.Epochs.Select(e => e.TrainLoss), resumed.Epochs.Select(e => e.TrainLoss));
+        Assert.Equal(uninterrupted.Epochs.Select(e => e.Evaluation!.Accuracy), resumed.Epochs.Select(e => e.Evaluation!.Accuracy));
+    }
+
+    [Fact]
+    public void A_nan_loss_stops_with_the_term_epoch_and_step_and_keeps_the_last_good_checkpoint()
+    {
+        var teacher = TrainedTeacher();
+        var options = ExplodingRecipe.DefaultOptions with { CheckpointDirectory = _directory };
+        var checkpoint = Path.Combine(_directory, Checkpoint.FileName);
+        var stepsPerEpoch = (int)Train.BatchCount(options.BatchSize);
+        ExplodingRecipe.Calls = 0;
+        ExplodingRecipe.NaNFromCall = stepsPerEpoch + 3; // epoch 2, step 3
+        byte[]? afterEpochOne = null;
+        var progress = new SynchronousProgress<TrainingEvent>(e =>
+        {
+            if (e is CheckpointSaved { Epoch: 1 }) afterEpochOne = File.ReadAllBytes(checkpoint);
+        });
+
+        var error = Assert.Throws<NonFiniteLossException>(() =>
+            new ExplodingRecipe(teacher, new QuadrantStudent(seed: 3)).Train(Train, null, options, progress));
+
+        Assert.Equal("Exploding", error.Term);
+        Assert.Equal(2, error.Epoch);
+        Assert.Equal(3, error.Step);
+        Assert.Contains("'Exploding'", error.Message);
+        Assert.Equal(afterEpochOne, File.ReadAllBytes(checkpoint));
+        ExplodingRecipe.NaNFromCall = int.MaxValue;
+    }
+
+    [Theory]
+    [InlineData("Epochs", 0)]
+    [InlineData("BatchSize", -1)]
+    [InlineData("LearningRate", 0)]
+    public void Bad_run_time_overrides_are_refused_with_the_option_named(string option, double value)
+    {
+        var options = option switch
+        {
+            "Epochs" => TrainQuadrantTeacher.DefaultOptions with { Epochs = (int)value },
+            "BatchSize" => TrainQuadrantTeacher.DefaultOptions with { BatchSize = (int)value },
+            _ => TrainQuadrantTeacher.DefaultOptions with { Optimizer = new OptimizerSettings(OptimizerKind.Adam, value) },
+        };
+
+        var error = Assert.Throws<ArgumentException>(() => new TrainQuadrantTeacher(new QuadrantTeacher()).Train(Train, null, options));
+
+        Assert.Contains(option, error.Message);
+    }
+
+    [Fact]
+    public void A_checkpoint_of_another_run_or_a_corrupt_one_is_refused_clearly()
+    {
+        var options = TrainQuadrantTeacher.DefaultOptions with { CheckpointDirectory = _directory, Epochs = 1 };
+        new TrainQuadrantTeacher(new QuadrantTeacher(seed: 1)).Train(Train, null, options);
+
+        var otherRun = Assert.Throws<InvalidOperationException>(() =>
+            new TrainQuadrantTeacher(new QuadrantTeacher(seed: 1)).Train(Train, null, options with { Seed = 7 }));
+        Assert.Contains("belongs to another run", otherRun.Message);
+
+        var path = Path.Combine(_directory, Checkpoint.FileName);
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..40]);
+        var corrupt = Assert.Throws<InvalidDataException>(() => new TrainQuadrantTeacher(new QuadrantTeacher(seed: 1)).Train(Train, null, options));
+        Assert.Contains(path, corrupt.Message);
+    }
+
+    [Fact]
+    public void TensorBoard_scalars_are_written_when_asked()
+    {
+        var options = TrainQuadrantTeacher.DefaultOptions with { TensorBoardDirectory = _directory, Epochs = 1 };
+
+        new TrainQuadrantTeacher(new QuadrantTeacher(seed: 1)).Train(Train, Test, options);
+
+        var events = Directory.GetFiles(_directory, "events.out.tfevents.*", SearchOption.AllDirectories);
+        Assert.NotEmpty(events);
+        Assert.True(new FileInfo(events[0]).Length > 100);
+    }
+
+    /// <summary>Mean KL(teacher || student) of the predicted class distributions on the test set.</summary>
+    private static double Disagreement(QuadrantTeacher teacher, QuadrantStudent student)
+    {
+        using var noGrad = no_grad();
+        student.eval();
+        return DistillationLosses.SoftTargets(student.call(Test.Inputs), teacher.call(Test.Inputs), 1).item<float>();
+    }
+}
