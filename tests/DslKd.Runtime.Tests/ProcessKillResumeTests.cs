@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace DslKd.Runtime.Tests;
+
+/// <summary>
+/// A real training process is killed with SIGKILL in the middle of an epoch and started again: the resumed run must end
+/// with exactly the metrics of a run that was never interrupted.
+/// </summary>
+public class ProcessKillResumeTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "dslkd-kill-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public void A_run_killed_mid_epoch_resumes_and_ends_with_the_metrics_of_an_uninterrupted_run()
+    {
+        var uninterrupted = RunToEnd(Path.Combine(_directory, "uninterrupted"));
+
+        var interrupted = Path.Combine(_directory, "interrupted");
+        using (var victim = Start(interrupted, stepDelayMilliseconds: 15))
+        {
+            string? line;
+            while ((line = victim.StandardOutput.ReadLine()) is not null && line != "epoch 2") { }
+            Assert.Equal("epoch 2", line);
+            Thread.Sleep(100); // well into epoch 3
+            victim.Kill(entireProcessTree: true); // SIGKILL: no chance to clean up
+            victim.WaitForExit();
+        }
+        var completed = Checkpoint.ReadHeader(Path.Combine(interrupted, Checkpoint.FileName)).CompletedEpochs;
+        Assert.InRange(completed, 2, 5);
+
+        var output = RunToEnd(interrupted, expectResumeFrom: completed);
+
+        Assert.Equal(uninterrupted, output);
+    }
+
+    private static string RunToEnd(string checkpointDirectory, int? expectResumeFrom = null)
+    {
+        using var process = Start(checkpointDirectory, stepDelayMilliseconds: 0);
+        var lines = new List<string>();
+        string? line;
+        while ((line = process.StandardOutput.ReadLine()) is not null) lines.Add(line);
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"training process failed: {process.StandardError.ReadToEnd()}");
+        if (expectResumeFrom is { } epochs) Assert.Contains($"resumed {epochs}", lines);
+        return lines[^1];
+    }
+
+    private static Process Start(string checkpointDirectory, int stepDelayMilliseconds)
+    {
+        var program = Path.Combine(AppContext.BaseDirectory.Replace("DslKd.Runtime.Tests", "DslKd.TrainingProcess"), "DslKd.TrainingProcess.dll");
+        Assert.True(File.Exists(program), $"the training process was not built: {program}");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(program);
+        start.ArgumentList.Add(checkpointDirectory);
+        start.ArgumentList.Add(stepDelayMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return Process.Start(start)!;
+    }
+}
