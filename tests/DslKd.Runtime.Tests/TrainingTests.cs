@@ -187,6 +187,43 @@ public class TrainingTests : IDisposable
         Assert.True(new FileInfo(events[0]).Length > 100);
     }
 
+    [Fact]
+    public void Teacher_cache_is_created_reused_and_rebuilt_when_stale_and_trains_like_the_online_teacher()
+    {
+        var teacher = TrainedTeacher();
+        var cachePath = Path.Combine(_directory, "teacher.cache");
+        var options = DistilQuadrants.DefaultOptions with { Epochs = 2, TeacherCachePath = cachePath };
+        TeacherCacheOutcome? Run(QuadrantTeacher t, LabeledDataset data, out TrainingResult result)
+        {
+            TeacherCacheOutcome? outcome = null;
+            var progress = new SynchronousProgress<TrainingEvent>(e => { if (e is TeacherCacheUsed used) outcome = used.Outcome; });
+            result = new DistilQuadrants(t, new QuadrantStudent(seed: 3), seed: 4).Train(data, Test, options, progress);
+            return outcome;
+        }
+
+        Assert.Equal(TeacherCacheOutcome.Created, Run(teacher, Train, out var cached));
+        Assert.Equal(TeacherCacheOutcome.Reused, Run(teacher, Train, out var reused));
+        Assert.Equal(cached.Epochs.Select(e => e.TrainLoss), reused.Epochs.Select(e => e.TrainLoss));
+
+        var online = new DistilQuadrants(teacher, new QuadrantStudent(seed: 3), seed: 4).Train(Train, Test, options with { TeacherCachePath = null });
+        Assert.Equal(online.Final.TrainLoss, cached.Final.TrainLoss, 4);
+
+        using (no_grad()) teacher.Logits.Layers[0].parameters().First().add_(0.01); // a retrained teacher
+        Assert.Equal(TeacherCacheOutcome.Rebuilt, Run(teacher, Train, out _));
+        Assert.Equal(TeacherCacheOutcome.Rebuilt, Run(teacher, QuadrantData.Create(800, seed: 12), out _)); // other data
+    }
+
+    [Fact]
+    public void Teacher_cache_with_augmentation_or_without_a_teacher_is_refused()
+    {
+        var withAugmentation = DistilQuadrants.DefaultOptions with { TeacherCachePath = Path.Combine(_directory, "c"), Augmentation = x => x };
+        var error = Assert.Throws<ArgumentException>(() => new DistilQuadrants(new QuadrantTeacher(), new QuadrantStudent()).Train(Train, null, withAugmentation));
+        Assert.Contains("cannot be combined with Augmentation", error.Message);
+
+        var supervised = TrainQuadrantTeacher.DefaultOptions with { TeacherCachePath = Path.Combine(_directory, "c") };
+        Assert.Contains("has no teacher", Assert.Throws<ArgumentException>(() => new TrainQuadrantTeacher(new QuadrantTeacher()).Train(Train, null, supervised)).Message);
+    }
+
     /// <summary>Mean KL(teacher || student) of the predicted class distributions on the test set.</summary>
     private static double Disagreement(QuadrantTeacher teacher, QuadrantStudent student)
     {

@@ -27,7 +27,7 @@ internal static class RecipeEmitter
         {
             writer.Line($"/// <summary>Distils <see cref=\"{teacher}\"/> into <see cref=\"{student}\"/>; the loss is composed in <see cref=\"ComputeLoss({teacher}.Features, {student}.Features, {Tensor})\"/>.</summary>");
             writer.Line(ModelEmitter.GeneratedCodeAttribute);
-            using (writer.Block($"partial class {spec.ClassName} : global::TorchSharp.torch.nn.Module, global::DslKd.ITrainingTask"))
+            using (writer.Block($"partial class {spec.ClassName} : global::TorchSharp.torch.nn.Module, global::DslKd.ICachedTeacherTask"))
             {
                 Constants(writer, recipe, teacher, student);
                 writer.Line();
@@ -54,6 +54,8 @@ internal static class RecipeEmitter
                     moveTo: ["global::TorchSharp.ModuleExtensionMethods.to(_teacher, device);", "global::TorchSharp.ModuleExtensionMethods.to(this, device);"],
                     loss: ["var losses = ComputeLoss(inputs, labels);", "return new global::DslKd.StepLoss(losses.Total, losses.Terms);"],
                     predict: "_student.call(inputs)");
+                writer.Line();
+                CachedTeacherMembers(writer, recipe, teacher);
             }
         }
         return writer.ToString();
@@ -203,6 +205,34 @@ internal static class RecipeEmitter
                 return $"{Losses}.ParameterAnchoring(_anchoredPairs)";
             default:
                 return $"{term.MethodName}(teacher, student, labels)";
+        }
+    }
+
+    /// <summary>Offline distillation: the teacher features the terms read, computed once and passed back in from the cache.</summary>
+    private static void CachedTeacherMembers(CodeWriter writer, ResolvedRecipe recipe, string teacher)
+    {
+        var blocks = recipe.Spec.Teacher.Blocks.Select(b => b.Name).ToList();
+        var needsAll = recipe.Terms.Any(t => t.Kind == "Custom" && t.Weight != 0);
+        var needed = blocks.Where(b => needsAll || recipe.Terms.Any(t => t.Weight != 0 && t.TeacherFeature == b)).ToList();
+        var list = string.Join(", ", needed.Select(Literal.CSharpString));
+        writer.Line($"global::System.Collections.Generic.IReadOnlyList<string> global::DslKd.ICachedTeacherTask.CachedTeacherFeatures {{ get; }} = new string[] {{ {list} }};");
+        writer.Line();
+        writer.Line("global::TorchSharp.torch.nn.Module global::DslKd.ICachedTeacherTask.Teacher => _teacher;");
+        writer.Line();
+        using (writer.Block($"{Tensor}[] global::DslKd.ICachedTeacherTask.ComputeTeacherFeatures({Tensor} inputs)"))
+        {
+            writer.Line("var teacher = _teacher.ForwardFeatures(inputs);");
+            writer.Line($"return new {Tensor}[] {{ {string.Join(", ", needed.Select(b => "teacher." + b))} }};");
+        }
+        writer.Line();
+        using (writer.Block($"global::DslKd.StepLoss global::DslKd.ICachedTeacherTask.ComputeTrainingLoss({Tensor}[] cachedTeacherFeatures, {Tensor} inputs, {Tensor} labels)"))
+        {
+            if (needed.Count < blocks.Count)
+                writer.Line("// Only the features this recipe's terms read are cached; the others are never touched (null).");
+            var arguments = blocks.Select(b => needed.IndexOf(b) is var i and >= 0 ? $"{b}: cachedTeacherFeatures[{i}]" : $"{b}: null!");
+            writer.Line($"var teacher = new {teacher}.Features({string.Join(", ", arguments)});");
+            writer.Line("var losses = ComputeLoss(teacher, _student.ForwardFeatures(inputs), labels);");
+            writer.Line("return new global::DslKd.StepLoss(losses.Total, losses.Terms);");
         }
     }
 

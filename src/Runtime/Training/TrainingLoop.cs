@@ -53,6 +53,8 @@ public static class TrainingLoop
             progress?.Report(new Resumed(task.Name, header.CompletedEpochs, checkpointPath));
         }
 
+        using var teacherCache = OpenTeacherCache(task, train, options, device, progress);
+
         var runClock = Stopwatch.StartNew();
         var stepsDoneThisRun = 0L;
         for (var epoch = history.Count + 1; epoch <= options.Epochs; epoch++)
@@ -74,14 +76,17 @@ public static class TrainingLoop
                 {
                     using var scope = NewDisposeScope();
                     cancellationToken.ThrowIfCancellationRequested();
-                    var (inputs, labels, _) = train.Batch(batchIndex, options.BatchSize, order);
+                    var (inputs, labels, indices) = train.Batch(batchIndex, options.BatchSize, order);
                     step++;
                     var (x, y) = device.type == DeviceType.CPU ? (inputs, labels) : (inputs.to(device), labels.to(device));
+                    if (options.Augmentation is { } augment) x = augment(x);
                     learningRate = schedule.At(globalStep);
                     OptimizerFactory.SetLearningRate(optimizer, learningRate);
 
                     optimizer.zero_grad();
-                    var loss = task.ComputeTrainingLoss(x, y);
+                    var loss = teacherCache is null
+                        ? task.ComputeTrainingLoss(x, y)
+                        : ((ICachedTeacherTask)task).ComputeTrainingLoss(ToDevice(teacherCache.Select(indices), device), x, y);
                     var total = loss.Total.ToDouble();
                     if (!double.IsFinite(total)) throw NonFinite(task.Name, loss, total, epoch, step);
                     loss.Total.backward();
@@ -133,6 +138,19 @@ public static class TrainingLoop
         trainable.eval();
         return new TrainingResult(history);
     }
+
+    private static TeacherCache? OpenTeacherCache(ITrainingTask task, LabeledDataset train, TrainingOptions options, Device device, IProgress<TrainingEvent>? progress)
+    {
+        if (options.TeacherCachePath is not { } path) return null;
+        if (task is not ICachedTeacherTask cachedTask)
+            throw new ArgumentException($"{task.Name} has no teacher, so TeacherCachePath does not apply; it is for distillation recipes.", nameof(options));
+        var (cache, outcome) = TeacherCache.LoadOrBuild(path, cachedTask, train, Math.Max(options.BatchSize, 256), device);
+        progress?.Report(new TeacherCacheUsed(task.Name, outcome, path));
+        return cache;
+    }
+
+    private static Tensor[] ToDevice(Tensor[] tensors, Device device) =>
+        device.type == DeviceType.CPU ? tensors : tensors.Select(t => t.to(device)).ToArray();
 
     private static NonFiniteLossException NonFinite(string run, StepLoss loss, double total, int epoch, long step)
     {

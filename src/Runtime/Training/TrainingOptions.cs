@@ -86,6 +86,16 @@ public sealed record TrainingOptions
     public string? CheckpointDirectory { get; init; }
     /// <summary>When set, TensorBoard scalars (every loss term, accuracy, learning rate) are written there.</summary>
     public string? TensorBoardDirectory { get; init; }
+    /// <summary>
+    /// Offline distillation: when set, the teacher's outputs on the training set are computed once and stored in this file,
+    /// keyed by the teacher's weights, the data and the recipe, and reused by later epochs and runs. Distillation only;
+    /// cannot be combined with <see cref="Augmentation"/> (the teacher would have to see every augmented batch).
+    /// </summary>
+    public string? TeacherCachePath { get; init; }
+
+    /// <summary>Applied to every training batch's inputs (for example random shifts); teacher and student see the same result.</summary>
+    public Func<Tensor, Tensor>? Augmentation { get; init; }
+
     /// <summary>A progress event is raised every this many steps (default 10), and at the end of each epoch.</summary>
     public int ReportEverySteps { get; init; } = 10;
 
@@ -106,11 +116,15 @@ public sealed record TrainingOptions
         Require(GradientClipNorm is null || GradientClipNorm > 0, nameof(GradientClipNorm), GradientClipNorm, "must be positive when set");
         Require(Threads is null || Threads > 0, nameof(Threads), Threads, "must be at least 1 when set");
         Require(ReportEverySteps > 0, nameof(ReportEverySteps), ReportEverySteps, "must be at least 1");
+        if (TeacherCachePath is not null && Augmentation is not null)
+            throw new ArgumentException(
+                "TeacherCachePath cannot be combined with Augmentation: cached teacher outputs belong to the original inputs, not to " +
+                "augmented ones. Drop the cache (the teacher then sees each augmented batch) or drop the augmentation.", nameof(TeacherCachePath));
     }
 
     /// <summary>The settings that decide the result of a run, so a checkpoint is only resumed by the same run.</summary>
     public string Fingerprint() => string.Create(CultureInfo.InvariantCulture,
-        $"epochs={Epochs};batch={BatchSize};optimizer={Optimizer};schedule={Schedule};clip={GradientClipNorm};seed={Seed}");
+        $"epochs={Epochs};batch={BatchSize};optimizer={Optimizer};schedule={Schedule};clip={GradientClipNorm};seed={Seed};augmented={Augmentation is not null}");
 
     private static void Require(bool condition, string name, object? value, string rule)
     {

@@ -6,7 +6,7 @@ namespace Demo
 {
     /// <summary>Distils <see cref="global::Demo.WideCnn"/> into <see cref="global::Demo.SmallMlp"/>; the loss is composed in <see cref="ComputeLoss(global::Demo.WideCnn.Features, global::Demo.SmallMlp.Features, global::TorchSharp.torch.Tensor)"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("DslKd.Generators", "0.1.0.0")]
-    partial class CnnToMlp : global::TorchSharp.torch.nn.Module, global::DslKd.ITrainingTask
+    partial class CnnToMlp : global::TorchSharp.torch.nn.Module, global::DslKd.ICachedTeacherTask
     {
         /// <summary>Trainable parameters of the teacher.</summary>
         public const long TeacherParameterCount = global::Demo.WideCnn.ParameterCount;
@@ -131,5 +131,23 @@ namespace Demo
         }
 
         global::TorchSharp.torch.Tensor global::DslKd.ITrainingTask.Predict(global::TorchSharp.torch.Tensor inputs) => _student.call(inputs);
+
+        global::System.Collections.Generic.IReadOnlyList<string> global::DslKd.ICachedTeacherTask.CachedTeacherFeatures { get; } = new string[] { "Hidden", "Logits" };
+
+        global::TorchSharp.torch.nn.Module global::DslKd.ICachedTeacherTask.Teacher => _teacher;
+
+        global::TorchSharp.torch.Tensor[] global::DslKd.ICachedTeacherTask.ComputeTeacherFeatures(global::TorchSharp.torch.Tensor inputs)
+        {
+            var teacher = _teacher.ForwardFeatures(inputs);
+            return new global::TorchSharp.torch.Tensor[] { teacher.Hidden, teacher.Logits };
+        }
+
+        global::DslKd.StepLoss global::DslKd.ICachedTeacherTask.ComputeTrainingLoss(global::TorchSharp.torch.Tensor[] cachedTeacherFeatures, global::TorchSharp.torch.Tensor inputs, global::TorchSharp.torch.Tensor labels)
+        {
+            // Only the features this recipe's terms read are cached; the others are never touched (null).
+            var teacher = new global::Demo.WideCnn.Features(Stem: null!, Body: null!, Hidden: cachedTeacherFeatures[0], Logits: cachedTeacherFeatures[1]);
+            var losses = ComputeLoss(teacher, _student.ForwardFeatures(inputs), labels);
+            return new global::DslKd.StepLoss(losses.Total, losses.Terms);
+        }
     }
 }

@@ -6,7 +6,7 @@ namespace Demo.Recipes
 {
     /// <summary>Distils <see cref="global::Demo.Recipes.DeepCnn"/> into <see cref="global::Demo.Recipes.ThinCnn"/>; the loss is composed in <see cref="ComputeLoss(global::Demo.Recipes.DeepCnn.Features, global::Demo.Recipes.ThinCnn.Features, global::TorchSharp.torch.Tensor)"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("DslKd.Generators", "0.1.0.0")]
-    partial class DeepToThin : global::TorchSharp.torch.nn.Module, global::DslKd.ITrainingTask
+    partial class DeepToThin : global::TorchSharp.torch.nn.Module, global::DslKd.ICachedTeacherTask
     {
         /// <summary>Trainable parameters of the teacher.</summary>
         public const long TeacherParameterCount = global::Demo.Recipes.DeepCnn.ParameterCount;
@@ -165,5 +165,22 @@ namespace Demo.Recipes
         }
 
         global::TorchSharp.torch.Tensor global::DslKd.ITrainingTask.Predict(global::TorchSharp.torch.Tensor inputs) => _student.call(inputs);
+
+        global::System.Collections.Generic.IReadOnlyList<string> global::DslKd.ICachedTeacherTask.CachedTeacherFeatures { get; } = new string[] { "Early", "Late", "Embedding", "Head" };
+
+        global::TorchSharp.torch.nn.Module global::DslKd.ICachedTeacherTask.Teacher => _teacher;
+
+        global::TorchSharp.torch.Tensor[] global::DslKd.ICachedTeacherTask.ComputeTeacherFeatures(global::TorchSharp.torch.Tensor inputs)
+        {
+            var teacher = _teacher.ForwardFeatures(inputs);
+            return new global::TorchSharp.torch.Tensor[] { teacher.Early, teacher.Late, teacher.Embedding, teacher.Head };
+        }
+
+        global::DslKd.StepLoss global::DslKd.ICachedTeacherTask.ComputeTrainingLoss(global::TorchSharp.torch.Tensor[] cachedTeacherFeatures, global::TorchSharp.torch.Tensor inputs, global::TorchSharp.torch.Tensor labels)
+        {
+            var teacher = new global::Demo.Recipes.DeepCnn.Features(Early: cachedTeacherFeatures[0], Late: cachedTeacherFeatures[1], Embedding: cachedTeacherFeatures[2], Head: cachedTeacherFeatures[3]);
+            var losses = ComputeLoss(teacher, _student.ForwardFeatures(inputs), labels);
+            return new global::DslKd.StepLoss(losses.Total, losses.Terms);
+        }
     }
 }

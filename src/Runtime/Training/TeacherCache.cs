@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DslKd;
+
+/// <summary>How the teacher cache was used by a run.</summary>
+public enum TeacherCacheOutcome
+{
+    /// <summary>No cache file existed; it was computed and written.</summary>
+    Created,
+    /// <summary>The cache file matched the teacher, the data and the recipe, and was reused.</summary>
+    Reused,
+    /// <summary>The cache file was for another teacher, dataset or recipe, and was rebuilt.</summary>
+    Rebuilt,
+}
+
+/// <summary>A run used the offline teacher cache.</summary>
+public sealed record TeacherCacheUsed(string Run, TeacherCacheOutcome Outcome, string Path) : TrainingEvent(Run);
+
+/// <summary>
+/// The teacher's outputs on a whole training set, stored in one file keyed by a SHA-256 of the teacher's weights, the
+/// training data and the recipe's identity, so a stale cache is detected and rebuilt rather than silently reused.
+/// </summary>
+public sealed class TeacherCache : IDisposable
+{
+    private const string Magic = "DSLKDTC1";
+
+    private TeacherCache(Tensor[] features) => Features = features;
+
+    /// <summary>One tensor per cached feature, [N, ...] in dataset order.</summary>
+    public Tensor[] Features { get; }
+
+    /// <summary>Loads the cache at <paramref name="path"/> if its key matches, else computes it and writes it atomically.</summary>
+    public static (TeacherCache Cache, TeacherCacheOutcome Outcome) LoadOrBuild(string path, ICachedTeacherTask task, LabeledDataset data, int batchSize, Device device)
+    {
+        var key = Key(task, data);
+        var existed = File.Exists(path);
+        if (existed && TryLoad(path, key) is { } cached) return (cached, TeacherCacheOutcome.Reused);
+
+        var built = Build(task, data, batchSize, device);
+        Save(path, key, built.Features);
+        return (built, existed ? TeacherCacheOutcome.Rebuilt : TeacherCacheOutcome.Created);
+    }
+
+    /// <summary>The cached features of the samples at <paramref name="indices"/>.</summary>
+    public Tensor[] Select(Tensor indices) => Features.Select(f => f.index_select(0, indices)).ToArray();
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var feature in Features) feature.Dispose();
+    }
+
+    private static TeacherCache Build(ICachedTeacherTask task, LabeledDataset data, int batchSize, Device device)
+    {
+        using var noGrad = no_grad();
+        task.Teacher.eval();
+        var parts = new List<Tensor[]>();
+        for (var index = 0L; index < data.BatchCount(batchSize); index++)
+        {
+            using var scope = NewDisposeScope();
+            var (inputs, _, _) = data.Batch(index, batchSize);
+            var features = task.ComputeTeacherFeatures(device.type == DeviceType.CPU ? inputs : inputs.to(device));
+            parts.Add(features.Select(f => f.to(ScalarType.Float32).cpu().MoveToOuterDisposeScope()).ToArray());
+        }
+        var joined = Enumerable.Range(0, task.CachedTeacherFeatures.Count).Select(i => cat(parts.Select(p => p[i]).ToArray(), 0)).ToArray();
+        foreach (var part in parts.SelectMany(p => p)) part.Dispose();
+        return new TeacherCache(joined);
+    }
+
+    private static string Key(ICachedTeacherTask task, LabeledDataset data)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"{task.Name}|{task.Teacher.GetType().FullName}|{string.Join(",", task.CachedTeacherFeatures)}|"));
+        foreach (var (name, tensor) in task.Teacher.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(name));
+            AppendTensor(hash, tensor);
+        }
+        AppendTensor(hash, data.Inputs);
+        AppendTensor(hash, data.Labels);
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
+    private static void AppendTensor(IncrementalHash hash, Tensor tensor)
+    {
+        using var contiguous = tensor.cpu().contiguous();
+        hash.AppendData(MemoryMarshal.AsBytes(contiguous.shape.AsSpan()));
+        hash.AppendData(contiguous.bytes);
+    }
+
+    private static TeacherCache? TryLoad(string path, string key)
+    {
+        try
+        {
+            using var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+            if (Encoding.ASCII.GetString(reader.ReadBytes(Magic.Length)) != Magic || reader.ReadString() != key) return null;
+            var features = new Tensor[reader.ReadInt32()];
+            for (var i = 0; i < features.Length; i++)
+            {
+                var shape = new long[reader.ReadInt32()];
+                for (var d = 0; d < shape.Length; d++) shape[d] = reader.ReadInt64();
+                var bytes = reader.ReadBytes(reader.ReadInt32());
+                features[i] = tensor(MemoryMarshal.Cast<byte, float>(bytes).ToArray(), shape);
+            }
+            return new TeacherCache(features);
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException)
+        {
+            return null; // a torn or corrupt cache is rebuilt like a stale one
+        }
+    }
+
+    private static void Save(string path, string key, Tensor[] features)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+            {
+                writer.Write(Encoding.ASCII.GetBytes(Magic));
+                writer.Write(key);
+                writer.Write(features.Length);
+                foreach (var feature in features)
+                {
+                    writer.Write(feature.shape.Length);
+                    foreach (var d in feature.shape) writer.Write(d);
+                    var bytes = feature.contiguous().bytes;
+                    writer.Write(bytes.Length);
+                    writer.Write(bytes);
+                }
+                writer.Flush();
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+}
