@@ -19,12 +19,13 @@ public static class DistillationLosses
     public static Tensor SoftTargets(Tensor studentLogits, Tensor teacherLogits, double temperature)
     {
         CheckTemperature(temperature);
-        using var scope = NewDisposeScope();
+        // No dispose scope of its own: this runs once per training step, inside the step's scope, and a nested scope
+        // costs measurably at small batch sizes (see docs/benchmarks.md).
         var logStudent = F.log_softmax(studentLogits / temperature, 1);
         var logTeacher = F.log_softmax(teacherLogits / temperature, 1);
         // TorchSharp's kl_div has no "batchmean" and defaults to log_target = true: sum, then divide by the batch size.
         var klSum = F.kl_div(logStudent, logTeacher, log_target: true, reduction: nn.Reduction.Sum);
-        return (klSum * (temperature * temperature / BatchSize(studentLogits))).MoveToOuterDisposeScope();
+        return klSum * (temperature * temperature / BatchSize(studentLogits));
     }
 
     /// <summary>
