@@ -15,7 +15,9 @@ manual_seed(0);
 var data = new LabeledDataset(randn(samples, 784), randint(0, 10, samples), classes: 10);
 var report = new List<(string Name, double Value, string Unit)>();
 
-// 1. One distillation step (batch 256): generated recipe vs hand-written.
+// 1. One distillation step (batch 256): generated recipe vs hand-written, alternating step by step so both see the
+//    same machine conditions; the ratio of the median step times.
+var (x, y, batchIndices) = data.Batch(0, 256);
 {
     var recipe = new MlpKd(new BigMlp(seed: 1), new SmallMlp(seed: 2));
     using var generatedOptimizer = OptimizerFactory.Create(new OptimizerSettings(), recipe.parameters());
@@ -23,13 +25,8 @@ var report = new List<(string Name, double Value, string Unit)>();
     teacher.eval();
     var student = HandWritten.Student();
     using var handOptimizer = optim.Adam(student.parameters(), 1e-3);
-    var (x, y, _) = data.Batch(0, 256);
-    var generated = new List<double>();
-    var hand = new List<double>();
-    var steps = quick ? 5 : 50;
-    for (var round = 0; round < rounds; round++)
-    {
-        generated.Add(Time(steps, () =>
+    var (generated, hand) = Interleaved(quick ? 5 : 300,
+        () =>
         {
             using var scope = NewDisposeScope();
             generatedOptimizer.zero_grad();
@@ -37,12 +34,34 @@ var report = new List<(string Name, double Value, string Unit)>();
             _ = losses.Total.item<float>();
             losses.Total.backward();
             generatedOptimizer.step();
-        }));
-        hand.Add(Time(steps, () => HandWritten.DistillationStep(teacher, student, handOptimizer, x, y)));
+        },
+        () => HandWritten.DistillationStep(teacher, student, handOptimizer, x, y));
+    report.Add(("distillation step, generated (ms)", generated * 1e3, "ms"));
+    report.Add(("distillation step, hand-written (ms)", hand * 1e3, "ms"));
+    report.Add(("distillation step ratio generated / hand-written", generated / hand, "x"));
+}
+
+// 1b. With the teacher cache: a cached distillation step vs a supervised step of the student alone.
+{
+    var recipe = new MlpKd(new BigMlp(seed: 1), new SmallMlp(seed: 2));
+    ICachedTeacherTask cachedTask = recipe;
+    using var cache = TeacherCache.LoadOrBuild(Path.Combine(Path.GetTempPath(), $"dslkd-bench-{Guid.NewGuid():N}.cache"), cachedTask, data, 256, CPU).Cache;
+    using var distillOptimizer = OptimizerFactory.Create(new OptimizerSettings(), recipe.parameters());
+    ITrainingTask supervised = new TrainSmallMlp(new SmallMlp(seed: 2));
+    using var supervisedOptimizer = OptimizerFactory.Create(new OptimizerSettings(), supervised.Trainable.parameters());
+    void Step(Func<StepLoss> loss, TorchSharp.Modules.OptimizerHelper optimizer)
+    {
+        using var scope = NewDisposeScope();
+        optimizer.zero_grad();
+        var value = loss();
+        _ = value.Total.item<float>();
+        value.Total.backward();
+        optimizer.step();
     }
-    report.Add(("distillation step, generated (ms)", Median(generated) * 1e3, "ms"));
-    report.Add(("distillation step, hand-written (ms)", Median(hand) * 1e3, "ms"));
-    report.Add(("distillation step ratio generated / hand-written", Median(generated) / Median(hand), "x"));
+    var (cachedStep, supervisedStep) = Interleaved(quick ? 5 : 300,
+        () => Step(() => cachedTask.ComputeTrainingLoss(cache.Select(batchIndices), x, y), distillOptimizer),
+        () => Step(() => supervised.ComputeTrainingLoss(x, y), supervisedOptimizer));
+    report.Add(("cached-teacher distillation step / supervised student step", cachedStep / supervisedStep, "x"));
 }
 
 // 2. A supervised epoch through the generated Train (the whole loop) vs a hand-written epoch loop.
@@ -98,12 +117,23 @@ foreach (var (name, value, unit) in report)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-60} {value,8:F3} {unit}"));
 return 0;
 
-static double Time(int repetitions, Action action)
+// Runs a and b alternately, n times each after a warm-up, and returns the median time of each in seconds.
+static (double A, double B) Interleaved(int n, Action a, Action b)
 {
-    action(); // warm-up
-    var clock = Stopwatch.StartNew();
-    for (var i = 0; i < repetitions; i++) action();
-    return clock.Elapsed.TotalSeconds / repetitions;
+    a();
+    b();
+    var timesA = new List<double>();
+    var timesB = new List<double>();
+    for (var i = 0; i < n; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        a();
+        timesA.Add(clock.Elapsed.TotalSeconds);
+        clock.Restart();
+        b();
+        timesB.Add(clock.Elapsed.TotalSeconds);
+    }
+    return (Median(timesA), Median(timesB));
 }
 
 static double Median(List<double> values)
