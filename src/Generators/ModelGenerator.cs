@@ -29,9 +29,9 @@ public sealed class ModelGenerator : IIncrementalGenerator
             var validated = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     roleAttribute,
-                    predicate: static (node, _) => node is ClassDeclarationSyntax,
+                    predicate: static (node, _) => node is TypeDeclarationSyntax,
                     transform: (syntaxContext, cancellationToken) =>
-                        ModelParser.Parse((INamedTypeSymbol)syntaxContext.TargetSymbol, roleAttribute, cancellationToken))
+                        ModelParser.Parse((INamedTypeSymbol)syntaxContext.TargetSymbol, roleAttribute, cancellationToken, syntaxContext.Attributes[0]))
                 .Where(static parsed => parsed is not null)
                 .WithTrackingName(Steps.ParsedModels)
                 .Select(static (parsed, _) => ModelValidator.Validate(parsed!))

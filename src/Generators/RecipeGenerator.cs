@@ -31,7 +31,7 @@ public sealed class RecipeGenerator : IIncrementalGenerator
         var validated = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownNames.DistillationAttribute,
-                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                predicate: static (node, _) => node is TypeDeclarationSyntax,
                 transform: static (syntaxContext, cancellationToken) =>
                     RecipeParser.Parse((INamedTypeSymbol)syntaxContext.TargetSymbol, syntaxContext.Attributes[0], cancellationToken))
             .Where(static parsed => parsed is not null)
@@ -55,7 +55,7 @@ public sealed class RecipeGenerator : IIncrementalGenerator
         var supervised = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownNames.SupervisedAttribute,
-                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                predicate: static (node, _) => node is TypeDeclarationSyntax,
                 transform: static (syntaxContext, cancellationToken) =>
                 {
                     var diagnostics = new List<DiagnosticInfo>();

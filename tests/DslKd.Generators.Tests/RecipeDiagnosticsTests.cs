@@ -197,6 +197,32 @@ public class RecipeDiagnosticsTests
         """), "DKD0029", "batch size must be at least 1 but is -5");
 
     [Fact]
+    public void DKD0030_models_from_another_assembly()
+    {
+        var library = GeneratorHarness.Run("""
+            using DslKd;
+            namespace Lib;
+            [Teacher(InputShape = [4], Classes = 2)] public partial class T { [Linear(2)] public partial Block Logits { get; } }
+            [Student(InputShape = [4], Classes = 2)] public partial class S { [Linear(2)] public partial Block Logits { get; } }
+            """).Output;
+        using var image = new MemoryStream();
+        Assert.True(library.Emit(image).Success);
+        var reference = Microsoft.CodeAnalysis.MetadataReference.CreateFromImage(image.ToArray());
+        var source = MarkedSource.Parse("""
+            using DslKd;
+            [[|Distillation<Lib.T, Lib.S>|]]
+            [SoftTargets]
+            public partial class R;
+            """);
+
+        var outcome = GeneratorHarness.Run([source.Text], [reference]);
+
+        Assert.Equal(2, outcome.Diagnostics.Count); // one for the teacher, one for the student
+        Assert.All(outcome.Diagnostics, d => Assert.Equal(("DKD0030", source.Span), (d.Id, d.Location.SourceSpan)));
+        Assert.Contains(outcome.Diagnostics, d => d.GetMessage().Contains("'Lib.T', declared in another assembly"));
+    }
+
+    [Fact]
     public void A_model_with_errors_gives_its_own_diagnostic_and_no_recipe_cascade()
     {
         var outcome = GeneratorHarness.Run(Models.Replace("Classes = 4)]\npublic partial class Cnn", "Classes = 5)]\npublic partial class Cnn") + """

@@ -61,7 +61,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor ReservedBlockName = Error(
         "DKD0012", "Block name is reserved",
-        "Block '{0}' has a name the generated code uses for itself; rename the block");
+        "Block '{0}' {1}; rename the block");
 
     public static readonly DiagnosticDescriptor UnknownLayer = Error(
         "DKD0013", "Unknown layer",
@@ -126,6 +126,10 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor InvalidTermArgument = Error(
         "DKD0028", "Invalid loss term argument",
         "{0}: {1}", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor ModelFromAnotherAssembly = Error(
+        "DKD0030", "Model declared in another assembly",
+        "The {0} of recipe '{1}' is '{2}', declared in another assembly; the generator reads models from their source, so declare models and recipes in the same project", RecipeCategory);
 
     public static readonly DiagnosticDescriptor InvalidTrainingOption = Error(
         "DKD0029", "Invalid training option",

@@ -13,7 +13,7 @@ internal static class ModelEmitter
     private const string Block = "global::DslKd.Block";
     private const string Shape = "global::DslKd.Shape";
 
-    public static string HintName(ModelSpec spec) => spec.FullName + ".g.cs";
+    public static string HintName(ModelSpec spec) => Identifiers.HintName(spec.FullName, "");
 
     public static string Emit(ResolvedModel model)
     {
@@ -22,9 +22,9 @@ internal static class ModelEmitter
         FileHeader(writer, spec);
         using (Namespace(writer, spec))
         {
-            writer.Line($"/// <summary>{spec.Role} network generated from the layer attributes of <see cref=\"{spec.ClassName}\"/>; see <see cref=\"Summary\"/>.</summary>");
+            writer.Line($"/// <summary>{spec.Role} network generated from the layer attributes of <see cref=\"{Identifiers.Id(spec.ClassName)}\"/>; see <see cref=\"Summary\"/>.</summary>");
             writer.Line(GeneratedCodeAttribute);
-            using (writer.Block($"partial class {spec.ClassName} : {Module}, global::DslKd.IGeneratedModel"))
+            using (writer.Block($"partial class {Identifiers.Id(spec.ClassName)} : {Module}, global::DslKd.IGeneratedModel"))
             {
                 Constants(writer, model);
                 writer.Line();
@@ -56,11 +56,11 @@ internal static class ModelEmitter
         using (Namespace(writer, spec))
         {
             writer.Line(GeneratedCodeAttribute);
-            using (writer.Block($"partial class {spec.ClassName}"))
+            using (writer.Block($"partial class {Identifiers.Id(spec.ClassName)}"))
             {
                 var message = Literal.CSharpString($"{spec.ClassName} has DslKd declaration errors; fix the DKD diagnostics and rebuild.");
                 foreach (var block in spec.Blocks)
-                    writer.Line($"{block.Accessibility} partial {Block} {block.Name} => throw new global::System.InvalidOperationException({message});");
+                    writer.Line($"{block.Modifiers} partial {Block} {Identifiers.Id(block.Name)} => throw new global::System.InvalidOperationException({message});");
             }
         }
         return writer.ToString();
@@ -111,7 +111,7 @@ internal static class ModelEmitter
             using (writer.Indent())
             {
                 foreach (var block in model.Blocks)
-                    writer.Line($"new global::DslKd.BlockDescription({Literal.CSharpString(block.Name)}, Shapes.{block.Name}, {Literal.Of(block.ParameterCount)}L),");
+                    writer.Line($"new global::DslKd.BlockDescription({Literal.CSharpString(block.Name)}, Shapes.{Identifiers.Id(block.Name)}, {Literal.Of(block.ParameterCount)}L),");
             }
             writer.Line("},");
             writer.Line("Summary);");
@@ -133,8 +133,8 @@ internal static class ModelEmitter
         writer.Line("/// <param name=\"device\">Where the parameters live; the default device when null.</param>");
         writer.Line("/// <param name=\"dtype\">The parameters' element type; float32 when null.</param>");
         writer.Line("/// <param name=\"seed\">When set, initialisation is deterministic; the global random state is left as it was.</param>");
-        writer.Line($"public {name}(global::TorchSharp.torch.Device? device = null, global::TorchSharp.torch.ScalarType? dtype = null, long? seed = null)");
-        using (writer.Indent()) writer.Line($": base(nameof({name}))");
+        writer.Line($"public {Identifiers.Id(name)}(global::TorchSharp.torch.Device? device = null, global::TorchSharp.torch.ScalarType? dtype = null, long? seed = null)");
+        using (writer.Indent()) writer.Line($": base(nameof({Identifiers.Id(name)}))");
         writer.Line("{");
         using (writer.Indent())
         {
@@ -169,7 +169,7 @@ internal static class ModelEmitter
         foreach (var block in model.Blocks)
         {
             writer.Line($"/// <summary>Block {block.Name}: output {ShapeText.Format(block.OutputShape)}, {Literal.Thousands(block.ParameterCount)} parameters.</summary>");
-            writer.Line($"{block.Accessibility} partial {Block} {block.Name} => {FieldName(block)};");
+            writer.Line($"{block.Modifiers} partial {Block} {Identifiers.Id(block.Name)} => {FieldName(block)};");
             writer.Line();
         }
     }
@@ -214,10 +214,10 @@ internal static class ModelEmitter
 
     private static void FeaturesRecord(CodeWriter writer, ResolvedModel model)
     {
-        writer.Line($"/// <summary>The output of every block of <see cref=\"{model.Spec.ClassName}\"/> for one batch.</summary>");
+        writer.Line($"/// <summary>The output of every block of <see cref=\"{Identifiers.Id(model.Spec.ClassName)}\"/> for one batch.</summary>");
         foreach (var block in model.Blocks)
             writer.Line($"/// <param name=\"{block.Name}\">Output of block {block.Name}: {BatchShape(block.OutputShape)}.</param>");
-        writer.Line($"public sealed record Features({string.Join(", ", model.Blocks.Select(b => $"{Tensor} {b.Name}"))});");
+        writer.Line($"public sealed record Features({string.Join(", ", model.Blocks.Select(b => $"{Tensor} {Identifiers.Id(b.Name)}"))});");
     }
 
     private static void ShapesClass(CodeWriter writer, ResolvedModel model)
@@ -228,7 +228,7 @@ internal static class ModelEmitter
             foreach (var block in model.Blocks)
             {
                 writer.Line($"/// <summary>Output of block {block.Name} for one sample.</summary>");
-                writer.Line($"public static {Shape} {block.Name} {{ get; }} = {NewShape(block.OutputShape)};");
+                writer.Line($"public static {Shape} {Identifiers.Id(block.Name)} {{ get; }} = {NewShape(block.OutputShape)};");
             }
         }
     }
@@ -239,14 +239,16 @@ internal static class ModelEmitter
     private static string BatchShape(EquatableArray<long> shape) =>
         "[batch, " + string.Join(", ", shape.Select(Literal.Of)) + "]";
 
+    // Field and local names are derived from the block name; ModelParser rejects blocks whose derived names collide.
     private static string FieldName(ResolvedBlock block) => "_" + Camel(block.Name);
 
-    private static string LocalName(ResolvedBlock block)
+    private static string LocalName(ResolvedBlock block) => LocalName(block.Name);
+
+    internal static string LocalName(string blockName)
     {
-        var name = Camel(block.Name);
-        if (name == "input") return "inputBlock";
-        return SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+        var name = Camel(blockName);
+        return name == "input" ? "inputBlock" : Identifiers.Id(name);
     }
 
-    private static string Camel(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
+    internal static string Camel(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
 }

@@ -42,7 +42,7 @@ internal static class SummaryTable
         foreach (var row in rows) Row(text, row.Layer, row.Shape, row.Parameters, layerWidth, shapeWidth, parameterWidth);
         text.Append('=', ruleWidth).Append('\n');
         text.Append("Trainable params: ").Append(Literal.Thousands(model.ParameterCount)).Append('\n');
-        text.Append("Params size (float32): ").Append(Megabytes(model.ParameterCount * 4)).Append(" MB\n");
+        text.Append("Params size (float32): ").Append(Megabytes(model.ParameterCount * 4.0)).Append(" MB\n");
         return text.ToString();
     }
 
@@ -56,6 +56,6 @@ internal static class SummaryTable
         text.Append('\n');
     }
 
-    private static string Megabytes(long bytes) =>
+    private static string Megabytes(double bytes) =>
         (bytes / (1024.0 * 1024.0)).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
 }

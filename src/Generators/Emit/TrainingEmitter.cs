@@ -33,7 +33,7 @@ internal static class TrainingEmitter
 
     public static void TaskMembers(CodeWriter writer, string className, string trainable, IReadOnlyList<string> moveTo, IReadOnlyList<string> loss, string predict)
     {
-        writer.Line($"string global::DslKd.ITrainingTask.Name => nameof({className});");
+        writer.Line($"string global::DslKd.ITrainingTask.Name => nameof({Identifiers.Id(className)});");
         writer.Line();
         writer.Line($"global::TorchSharp.torch.nn.Module global::DslKd.ITrainingTask.Trainable => {trainable};");
         writer.Line();

@@ -25,6 +25,10 @@ internal static class AttributeArguments
         return positional is not null && index < positional.Count ? LocationInfo.From(positional[index]) : null;
     }
 
+    /// <summary>Whether two attribute data come from the same place in the source.</summary>
+    public static bool SameApplication(AttributeData a, AttributeData b) =>
+        a.ApplicationSyntaxReference is { } x && b.ApplicationSyntaxReference is { } y && x.SyntaxTree == y.SyntaxTree && x.Span == y.Span;
+
     public static AttributeSyntax? Syntax(AttributeData attribute, CancellationToken cancellationToken) =>
         attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
 }

@@ -65,6 +65,9 @@ internal static class AttributeArgumentsReader
             case float f: value = (double)f; return true;
             case bool b: value = b; return true;
             case string s: value = s; return true;
+            case null when constant.Type?.SpecialType == SpecialType.System_String && constant.Kind == TypedConstantKind.Primitive:
+                value = ""; // a null name reaches the feature check (DKD0016) instead of silently dropping the term
+                return true;
             default: value = 0L; return false;
         }
     }

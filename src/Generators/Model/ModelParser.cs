@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -23,12 +24,15 @@ internal static class ModelParser
     /// Parses <paramref name="type"/> for the role attribute <paramref name="roleAttributeName"/>. Returns null when another
     /// role attribute on the same class is responsible for it, so a class with two roles is reported and emitted once.
     /// </summary>
-    public static ParsedModel? Parse(INamedTypeSymbol type, string roleAttributeName, CancellationToken cancellationToken)
+    public static ParsedModel? Parse(INamedTypeSymbol type, string roleAttributeName, CancellationToken cancellationToken, AttributeData? matchedAttribute = null)
     {
         var roleAttributes = type.GetAttributes()
             .Where(a => a.AttributeClass is { } c && KnownNames.RoleAttributes.Contains(c.ToDisplayString()))
             .ToList();
         if (roleAttributes.Count == 0 || roleAttributes[0].AttributeClass!.ToDisplayString() != roleAttributeName)
+            return null;
+        // A role attribute repeated on two partial declarations is matched twice; only the first match reports and emits.
+        if (matchedAttribute is not null && !AttributeArguments.SameApplication(matchedAttribute, roleAttributes[0]))
             return null;
 
         var diagnostics = new List<DiagnosticInfo>();
@@ -62,7 +66,7 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelHasNoBlocks, classLocation, type.Name));
 
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
-        var spec = new ModelSpec(ns, type.Name, KnownNames.RoleName(roleAttributeName), inputShape, classes,
+        var spec = new ModelSpec(ns, type.Name, KnownNames.RoleName(roleAttributeName), IsPublic(type), inputShape, classes,
             blocks.ToEquatableArray(), classLocation, roleLocation);
         return new ParsedModel(spec, diagnostics.ToEquatableArray());
     }
@@ -76,8 +80,13 @@ internal static class ModelParser
         return role is null ? null : Parse(type, role, cancellationToken);
     }
 
+    /// <summary>Whether the type is visible outside its assembly, which decides what generated members may expose it.</summary>
+    internal static bool IsPublic(INamedTypeSymbol type) => type.DeclaredAccessibility == Microsoft.CodeAnalysis.Accessibility.Public;
+
     private static string? UnsupportedReason(INamedTypeSymbol type)
     {
+        if (KnownNames.DeclarationKinds(type).Count > 1) return KnownNames.SeveralDeclarations;
+        if (GeneratedTypeNames.Contains(type.Name)) return $"the generated code declares a nested type '{type.Name}' in every model; rename the class";
         if (type.ContainingType is not null) return "nested types are not supported; declare the model at namespace level";
         if (type.IsGenericType) return "generic types are not supported; declare a non-generic class";
         if (type.IsRecord) return "records are not supported; declare a 'partial class'";
@@ -111,7 +120,13 @@ internal static class ModelParser
             {
                 case "InputShape":
                     sawInputShape = true;
-                    if (named.Value.Kind != TypedConstantKind.Array || named.Value.IsNull) break;
+                    if (named.Value.Kind != TypedConstantKind.Array) break;
+                    if (named.Value.IsNull)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidModelAttribute, location, modelName,
+                            "InputShape must list one or more positive sizes, e.g. InputShape = [1, 28, 28], not null"));
+                        break;
+                    }
                     var dims = named.Value.Values.Select(v => v.Value is int i ? (long)i : -1L).ToArray();
                     if (dims.Length == 0 || dims.Any(d => d <= 0))
                         diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidModelAttribute, location, modelName,
@@ -139,9 +154,11 @@ internal static class ModelParser
     private static List<BlockSpec> ReadBlocks(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         var blocks = new List<BlockSpec>();
+        var derivedNames = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var property in type.GetMembers().OfType<IPropertySymbol>())
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (property.IsIndexer) continue;
             var layerAttributes = property.GetAttributes().Where(IsLayerAttribute).ToList();
             var isBlockTyped = property.Type.ToDisplayString() == KnownNames.Block;
             if (!isBlockTyped && layerAttributes.Count == 0) continue;
@@ -151,8 +168,9 @@ internal static class ModelParser
                 .OfType<PropertyDeclarationSyntax>()
                 .ToList();
             var syntax = declarations.FirstOrDefault(IsBodiless) ?? declarations.FirstOrDefault();
-            if (layerAttributes.Count == 0 && syntax is not null && !IsBodiless(syntax))
-                continue; // a hand-written Block property with its own body, not a declared block
+            var isPartial = syntax is not null && syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
+            if (layerAttributes.Count == 0 && syntax is not null && (!IsBodiless(syntax) || !isPartial))
+                continue; // a hand-written Block property, not a declared block
 
             var location = LocationInfo.From(syntax?.Identifier.GetLocation() ?? property.Locations.FirstOrDefault());
             if (BlockMemberProblem(property, syntax, isBlockTyped) is { } problem)
@@ -163,9 +181,19 @@ internal static class ModelParser
 
             if (ReservedNames.Contains(property.Name))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedBlockName, location, property.Name));
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedBlockName, location, property.Name, "has a name the generated code uses for itself"));
                 continue;
             }
+
+            // Generated fields and locals are the camel-cased block name: two blocks must not map to the same one.
+            var derived = Emit.ModelEmitter.LocalName(property.Name).TrimStart('@');
+            if (derivedNames.TryGetValue(derived, out var other))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedBlockName, location, property.Name,
+                    $"clashes with block '{other}': both become '{derived}' in the generated code"));
+                continue;
+            }
+            derivedNames[derived] = property.Name;
 
             var layers = new List<LayerSpec>();
             foreach (var attribute in layerAttributes)
@@ -177,7 +205,8 @@ internal static class ModelParser
             if (layerAttributes.Count == 0)
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.BlockHasNoLayers, location, property.Name));
 
-            blocks.Add(new BlockSpec(property.Name, Accessibility(property.DeclaredAccessibility), layers.ToEquatableArray(), location));
+            var modifiers = Accessibility(property.DeclaredAccessibility) + (syntax!.Modifiers.Any(SyntaxKind.NewKeyword) ? " new" : "");
+            blocks.Add(new BlockSpec(property.Name, modifiers, layers.ToEquatableArray(), location));
         }
         return blocks;
     }
@@ -218,5 +247,12 @@ internal static class ModelParser
 
     /// <summary>Member names the generated partial class declares; a block with one of these names would collide.</summary>
     public static readonly ImmutableHashSet<string> ReservedNames = ImmutableHashSet.Create(
-        "ParameterCount", "Summary", "InputShape", "OutputShape", "Shapes", "Description", "Features", "ForwardFeatures");
+        "ParameterCount", "Summary", "InputShape", "OutputShape", "Shapes", "Description", "Features", "ForwardFeatures",
+        // members of object, and of the positional Features record, that a property of that name would hide or break
+        "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "Deconstruct", "EqualityContract", "PrintMembers",
+        // TorchSharp Module members starting with a capital letter
+        "Dispose", "GetName");
+
+    /// <summary>Nested types every generated model declares; a model class cannot have one of these names.</summary>
+    public static readonly ImmutableHashSet<string> GeneratedTypeNames = ImmutableHashSet.Create("Features", "Shapes");
 }

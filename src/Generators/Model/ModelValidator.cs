@@ -56,7 +56,7 @@ internal static class ModelValidator
                 shape = inference.Output;
                 trace.Append(" -> ").Append(layer.Kind).Append(' ').Append(ShapeText.Format(shape));
             }
-            blocks.Add(new ResolvedBlock(block.Name, block.Accessibility, layers.ToEquatableArray(), shape,
+            blocks.Add(new ResolvedBlock(block.Name, block.Modifiers, layers.ToEquatableArray(), shape,
                 layers.Sum(l => l.ParameterCount)));
         }
 

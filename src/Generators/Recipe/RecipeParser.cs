@@ -24,7 +24,12 @@ internal static class RecipeParser
         if (attribute.AttributeClass is not { TypeArguments.Length: 2 } attributeClass
             || attributeClass.TypeArguments.Any(t => t.TypeKind == TypeKind.Error))
             return null; // the compiler reports unresolved type arguments
+        // [Distillation] repeated on two partial declarations (CS0579) is matched twice; only the first reports and emits.
+        var first = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.OriginalDefinition.ToDisplayString() == attributeClass.OriginalDefinition.ToDisplayString());
+        if (first is not null && !AttributeArguments.SameApplication(first, attribute)) return null;
 
+        // A class with several declarations is reported once: by the model pipeline if it is also a model.
+        if (KnownNames.DeclarationKinds(type).Contains("model")) return null;
         var diagnostics = new List<DiagnosticInfo>();
         var classLocation = LocationInfo.From(type.Locations.FirstOrDefault());
         var attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
@@ -59,6 +64,11 @@ internal static class RecipeParser
     internal static ResolvedModel? ResolveModel(ITypeSymbol typeArgument, string role, string recipeName, LocationInfo? attributeLocation,
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
+        if (typeArgument is INamedTypeSymbol && !typeArgument.Locations.Any(l => l.IsInSource))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelFromAnotherAssembly, attributeLocation, role, recipeName, typeArgument.ToDisplayString()));
+            return null;
+        }
         var parsed = typeArgument is INamedTypeSymbol named ? ModelParser.ParseAnyRole(named, cancellationToken) : null;
         if (parsed is null)
         {
@@ -71,6 +81,9 @@ internal static class RecipeParser
 
     internal static string? UnsupportedReason(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
+        if (KnownNames.DeclarationKinds(type).Count > 1) return KnownNames.SeveralDeclarations;
+        if (type.Name is "Losses" or "Teacher" or "Student" or "Model")
+            return $"the generated code declares a member or nested type '{type.Name}' in every recipe; rename the class";
         if (type.ContainingType is not null) return "nested types are not supported; declare the recipe at namespace level";
         if (type.IsGenericType) return "generic types are not supported; declare a non-generic class";
         if (type.IsRecord || type.IsStatic || type.TypeKind != TypeKind.Class) return "declare it as a non-static 'partial class'";
@@ -91,7 +104,7 @@ internal static class RecipeParser
             if (attribute is null) continue;
             var arguments = AttributeArgumentsReader.ReadArguments(attribute, cancellationToken) ?? EquatableArray<AttributeArgument>.Empty;
             var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
-            losses.Add(new CustomLossSpec(method.Name, arguments, SignatureProblem(method, syntax, teacher, student),
+            losses.Add(new CustomLossSpec(method.Name, method.IsStatic, arguments, SignatureProblem(method, syntax, teacher, student),
                 LocationInfo.From(syntax?.Identifier.GetLocation() ?? method.Locations.FirstOrDefault())));
         }
         return losses;

@@ -22,12 +22,26 @@ internal static class RecipeValidator
     public static ValidatedRecipe Validate(ParsedRecipe parsed)
     {
         if (parsed.Spec is not { } spec) return new ValidatedRecipe(null, parsed.Diagnostics);
+        try
+        {
+            return ValidateSpec(parsed, spec);
+        }
+        catch (System.OverflowException)
+        {
+            var error = DiagnosticInfo.Create(Descriptors.InvalidTermArgument, spec.AttributeLocation, spec.ClassName,
+                "the models' sizes are too large: an adapter's parameter count does not fit in 64 bits");
+            return new ValidatedRecipe(null, EquatableArray.Of(error));
+        }
+    }
 
+    private static ValidatedRecipe ValidateSpec(ParsedRecipe parsed, RecipeSpec spec)
+    {
         var diagnostics = new List<DiagnosticInfo>(parsed.Diagnostics);
         var terms = new List<ResolvedTerm>();
         var adapters = new List<AdapterSpec>();
         var anchored = EquatableArray<ParameterPair>.Empty;
-        var names = new HashSet<string> { "Total", "Terms", "Teacher", "Student", "Labels" };
+        // Term names become record properties and camel-cased locals: compare them ignoring case.
+        var names = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase) { "Total", "Terms", "Teacher", "Student", "Labels", "Losses" };
 
         if (spec.Terms.Count == 0 && spec.CustomLosses.Count == 0)
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoLossTerms, spec.Location, spec.ClassName));
@@ -71,7 +85,7 @@ internal static class RecipeValidator
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.NegativeWeight, custom.Arguments.LocationOf("Weight") ?? custom.Location,
                     custom.MethodName, Literal.Of(weight)));
             else
-                terms.Add(new ResolvedTerm("Custom", Unique(custom.MethodName, names), weight, "CustomLoss", MethodName: custom.MethodName));
+                terms.Add(new ResolvedTerm("Custom", Unique(custom.MethodName, names), weight, "CustomLoss", MethodName: custom.MethodName, MethodIsStatic: custom.IsStatic));
         }
 
         var training = TrainingOptionsValidator.Validate(spec.TrainingOptions, diagnostics);
@@ -84,7 +98,8 @@ internal static class RecipeValidator
         if (diagnostics.Count > 0) return new ValidatedRecipe(null, all);
 
         var adapterTerms = terms.Select(t => adapters.FirstOrDefault(a => a.Name == t.Name + "Adapter") is { } a ? t with { Adapter = a.Name } : t);
-        return new ValidatedRecipe(new ResolvedRecipe(spec, adapterTerms.ToEquatableArray(), adapters.ToEquatableArray(), anchored, training), all);
+        return new ValidatedRecipe(new ResolvedRecipe(spec, adapterTerms.ToEquatableArray(), adapters.ToEquatableArray(), anchored, training,
+            adapters.Aggregate(0L, (sum, a) => checked(sum + a.ParameterCount))), all);
     }
 
     /// <summary>Warnings about a recipe that is valid but probably not what was meant.</summary>
@@ -176,7 +191,7 @@ internal static class RecipeValidator
         if (withAdapter && t[0] != s[0])
         {
             var layer = t.Count switch { 1 => "Linear", 2 => "Conv1d", _ => "Conv2d" };
-            adapter = new AdapterSpec(name + "Adapter", layer, s[0], t[0], s[0] * t[0] + t[0],
+            adapter = new AdapterSpec(name + "Adapter", layer, s[0], t[0], checked(s[0] * t[0] + t[0]),
                 ShapeText.Format(s), ShapeText.Format(t), term.SourceText);
         }
 

@@ -18,6 +18,11 @@ internal static class SupervisedParser
     {
         if (attribute.AttributeClass is not { TypeArguments.Length: 1 } attributeClass || attributeClass.TypeArguments[0].TypeKind == TypeKind.Error)
             return null;
+        var first = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.OriginalDefinition.ToDisplayString() == attributeClass.OriginalDefinition.ToDisplayString());
+        if (first is not null && !AttributeArguments.SameApplication(first, attribute)) return null;
+        // A class with several declarations is reported once, by the model or the distillation pipeline.
+        var kinds = KnownNames.DeclarationKinds(type);
+        if (kinds.Contains("model") || kinds.Contains("distillation")) return null;
         var classLocation = LocationInfo.From(type.Locations.FirstOrDefault());
         var attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
         if (RecipeParser.UnsupportedReason(type, cancellationToken) is { } reason)

@@ -5,6 +5,7 @@ internal sealed record ModelSpec(
     string Namespace,
     string ClassName,
     string Role,
+    bool IsPublic,
     EquatableArray<long> InputShape,
     int Classes,
     EquatableArray<BlockSpec> Blocks,
@@ -12,10 +13,13 @@ internal sealed record ModelSpec(
     LocationInfo? RoleAttributeLocation)
 {
     public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
+
+    /// <summary>The type as generated code refers to it: global::Namespace.Class, keywords escaped.</summary>
+    public string TypeReference => "global::" + (Namespace.Length == 0 ? "" : Namespace + ".") + Emit.Identifiers.Id(ClassName);
 }
 
-/// <summary>A <c>partial Block</c> property and its layers in the order written.</summary>
-internal sealed record BlockSpec(string Name, string Accessibility, EquatableArray<LayerSpec> Layers, LocationInfo? Location);
+/// <summary>A <c>partial Block</c> property (its modifiers, e.g. "public" or "internal new") and its layers in the order written.</summary>
+internal sealed record BlockSpec(string Name, string Modifiers, EquatableArray<LayerSpec> Layers, LocationInfo? Location);
 
 /// <summary>One layer attribute: its kind (the attribute name without "Attribute"), its arguments and its source text.</summary>
 internal sealed record LayerSpec(string Kind, EquatableArray<AttributeArgument> Arguments, string SourceText, LocationInfo? Location);

@@ -21,6 +21,7 @@ internal sealed record TermSpec(string Kind, EquatableArray<AttributeArgument> A
 /// <summary>A [CustomLoss] method; <see cref="SignatureProblem"/> says what is wrong with its signature, if anything.</summary>
 internal sealed record CustomLossSpec(
     string MethodName,
+    bool IsStatic,
     EquatableArray<AttributeArgument> Arguments,
     string? SignatureProblem,
     LocationInfo? Location);
@@ -39,4 +40,8 @@ internal sealed record SupervisedSpec(
 }
 
 /// <summary>A supervised recipe ready to emit.</summary>
-internal sealed record ResolvedSupervised(SupervisedSpec Spec, double LabelSmoothing, EquatableArray<string> TrainingInitializers);
+internal sealed record ResolvedSupervised(SupervisedSpec Spec, double LabelSmoothing, EquatableArray<string> TrainingInitializers)
+{
+    /// <summary>Public only when the model is, so an internal model never leaks through a public recipe.</summary>
+    public string ModelMemberAccess => Spec.Model.Spec.IsPublic ? "public" : "internal";
+}

@@ -9,7 +9,7 @@ internal sealed record ResolvedModel(
 
 internal sealed record ResolvedBlock(
     string Name,
-    string Accessibility,
+    string Modifiers,
     EquatableArray<ResolvedLayer> Layers,
     EquatableArray<long> OutputShape,
     long ParameterCount);

@@ -6,17 +6,14 @@ internal sealed record ResolvedRecipe(
     EquatableArray<ResolvedTerm> Terms,
     EquatableArray<AdapterSpec> Adapters,
     EquatableArray<ParameterPair> AnchoredParameters,
-    EquatableArray<string> TrainingInitializers)
+    EquatableArray<string> TrainingInitializers,
+    long AdapterParameterCount)
 {
-    public long AdapterParameterCount
-    {
-        get
-        {
-            var total = 0L;
-            foreach (var adapter in Adapters) total += adapter.ParameterCount;
-            return total;
-        }
-    }
+    /// <summary>
+    /// The accessibility of generated members whose signatures mention the models: public only when both models are,
+    /// so an internal model never leaks through a public recipe (CS0051).
+    /// </summary>
+    public string ModelMemberAccess => Spec.Teacher.Spec.IsPublic && Spec.Student.Spec.IsPublic ? "public" : "internal";
 }
 
 /// <summary>
@@ -37,7 +34,8 @@ internal sealed record ResolvedTerm(
     string? PoolSize = null,
     bool PoolTeacher = false,
     bool PoolStudent = false,
-    string? MethodName = null);
+    string? MethodName = null,
+    bool MethodIsStatic = false);
 
 /// <summary>A trainable module mapping a student feature to the teacher feature's size: Linear, or a 1x1 convolution.</summary>
 internal sealed record AdapterSpec(

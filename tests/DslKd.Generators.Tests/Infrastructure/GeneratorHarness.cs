@@ -20,11 +20,13 @@ internal static class GeneratorHarness
         return platform.Concat(dslKd).Distinct().Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)).ToImmutableArray();
     });
 
-    public static CSharpCompilation Compile(params string[] sources) =>
+    public static CSharpCompilation Compile(params string[] sources) => Compile(sources, []);
+
+    public static CSharpCompilation Compile(string[] sources, MetadataReference[] extraReferences) =>
         CSharpCompilation.Create(
-            "UserProject",
+            "UserProject" + (extraReferences.Length > 0 ? "WithLibraries" : ""),
             sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"Source{i}.cs")),
-            References.Value,
+            References.Value.AddRange(extraReferences),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
     public static GeneratorDriver CreateDriver() =>
@@ -33,9 +35,11 @@ internal static class GeneratorHarness
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    public static GeneratorOutcome Run(params string[] sources)
+    public static GeneratorOutcome Run(params string[] sources) => Run(sources, []);
+
+    public static GeneratorOutcome Run(string[] sources, MetadataReference[] extraReferences)
     {
-        var compilation = Compile(sources);
+        var compilation = Compile(sources, extraReferences);
         var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         return new GeneratorOutcome(driver.GetRunResult(), output, generatorDiagnostics);
     }

@@ -101,7 +101,7 @@ namespace Demo.Recipes
             // [SoftTargets(Weight = 0)]
             // Weight = 0: not computed.
             // [CustomLoss] Confidence
-            var confidence = Confidence(teacher, student, labels);
+            var confidence = this.Confidence(teacher, student, labels);
             var total = 0.25 * softTargetCrossEntropy + 0.1 * logitMatching + hardLabels + 0.5 * lateHint + 0.2 * earlyHint + 0.3 * embeddingCosine + 100.0 * earlyAttention + 0.0001 * parameterAnchoring + 0.05 * confidence;
             return new Losses(total, softTargetCrossEntropy, logitMatching, hardLabels, lateHint, earlyHint, embeddingCosine, earlyAttention, parameterAnchoring, confidence);
         }
