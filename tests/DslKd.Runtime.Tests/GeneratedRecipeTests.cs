@@ -126,6 +126,23 @@ public class GeneratedRecipeTests
     }
 
     [Fact]
+    public void Moving_a_recipe_keeps_state_dict_keys_and_never_registers_the_teacher()
+    {
+        var teacher = new WideCnn(seed: 1);
+        var student = new SmallMlp(seed: 2);
+        var recipe = new CnnToMlp(teacher, student);
+        var studentKeys = student.state_dict().Keys.ToList();
+        var recipeKeys = recipe.state_dict().Keys.ToList();
+
+        ModuleExtensionMethods.to(recipe, CPU); // TorchSharp walks the children and registers their fields, unless told not to
+
+        Assert.Equal(studentKeys, student.state_dict().Keys);
+        Assert.Equal(recipeKeys, recipe.state_dict().Keys);
+        Assert.DoesNotContain(recipe.state_dict().Keys, k => k.Contains("teacher", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(SmallMlp.ParameterCount + CnnToMlp.AdapterParameterCount, recipe.parameters().Sum(p => p.numel()));
+    }
+
+    [Fact]
     public void A_null_model_is_refused()
     {
         Assert.Throws<ArgumentNullException>(() => new CnnToMlp(null!, new SmallMlp()));

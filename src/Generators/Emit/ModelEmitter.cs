@@ -32,6 +32,8 @@ internal static class ModelEmitter
                 writer.Line();
                 Constructor(writer, model);
                 writer.Line();
+                RegisterComponentsOverride(writer, "Blocks are registered under their names in the constructor");
+                writer.Line();
                 BlockProperties(writer, model);
                 Forward(writer, model);
                 writer.Line();
@@ -162,6 +164,16 @@ internal static class ModelEmitter
                 writer.Line($"register_module({Literal.CSharpString(block.Name)}, {FieldName(block)});");
         }
         writer.Line("}");
+    }
+
+    /// <summary>
+    /// TorchSharp registers a module's fields by field name when it first walks the module (for instance in to(device));
+    /// that would register every component a second time, under its field name.
+    /// </summary>
+    internal static void RegisterComponentsOverride(CodeWriter writer, string why)
+    {
+        writer.Line($"/// <summary>{why}; TorchSharp's field-based registration would add them again under their field names.</summary>");
+        writer.Line("protected override void RegisterComponents() { }");
     }
 
     private static void BlockProperties(CodeWriter writer, ResolvedModel model)

@@ -36,6 +36,8 @@ internal static class RecipeEmitter
                 writer.Line();
                 Constructor(writer, recipe, teacher, student);
                 writer.Line();
+                ModelEmitter.RegisterComponentsOverride(writer, "The student and the adapters are registered in the constructor, and the teacher deliberately is not");
+                writer.Line();
                 writer.Line("/// <summary>The teacher: frozen (evaluation mode, no gradients) and not a sub-module of this recipe.</summary>");
                 writer.Line($"{access} {teacher} Teacher => _teacher;");
                 writer.Line();

@@ -22,6 +22,9 @@ public sealed class Block : nn.Module<Tensor, Tensor>
             register_module(i.ToString(CultureInfo.InvariantCulture), layers[i]);
     }
 
+    /// <summary>Layers are registered by index in the constructor; TorchSharp's field-based registration must not add them again.</summary>
+    protected override void RegisterComponents() { }
+
     /// <summary>The layers, in the order they run.</summary>
     public IReadOnlyList<nn.Module<Tensor, Tensor>> Layers => _layers;
 

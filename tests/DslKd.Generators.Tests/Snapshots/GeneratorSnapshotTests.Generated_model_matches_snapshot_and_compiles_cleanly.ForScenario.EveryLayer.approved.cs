@@ -115,6 +115,9 @@ partial class EveryLayer : global::TorchSharp.torch.nn.Module<global::TorchSharp
         register_module("Output", _output);
     }
 
+    /// <summary>Blocks are registered under their names in the constructor; TorchSharp's field-based registration would add them again under their field names.</summary>
+    protected override void RegisterComponents() { }
+
     /// <summary>Block Stem: output [16, 16, 16], 1,232 parameters.</summary>
     public partial global::DslKd.Block Stem => _stem;
 

@@ -85,6 +85,9 @@ namespace Signals.Models
             register_module("Head", _head);
         }
 
+        /// <summary>Blocks are registered under their names in the constructor; TorchSharp's field-based registration would add them again under their field names.</summary>
+        protected override void RegisterComponents() { }
+
         /// <summary>Block Encoder: output [8, 47], 136 parameters.</summary>
         public partial global::DslKd.Block Encoder => _encoder;
 

@@ -73,6 +73,9 @@ namespace Demo
             register_module("Logits", _logits);
         }
 
+        /// <summary>Blocks are registered under their names in the constructor; TorchSharp's field-based registration would add them again under their field names.</summary>
+        protected override void RegisterComponents() { }
+
         /// <summary>Block Hidden: output [128], 100,480 parameters.</summary>
         public partial global::DslKd.Block Hidden => _hidden;
 

@@ -103,6 +103,9 @@ namespace Demo
             register_module("Logits", _logits);
         }
 
+        /// <summary>Blocks are registered under their names in the constructor; TorchSharp's field-based registration would add them again under their field names.</summary>
+        protected override void RegisterComponents() { }
+
         /// <summary>Block Stem: output [32, 14, 14], 384 parameters.</summary>
         public partial global::DslKd.Block Stem => _stem;
 

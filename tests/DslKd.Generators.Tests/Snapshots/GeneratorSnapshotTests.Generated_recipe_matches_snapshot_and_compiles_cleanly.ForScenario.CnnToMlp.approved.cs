@@ -48,6 +48,9 @@ namespace Demo
             register_module("HiddenHintAdapter", _hiddenHintAdapter);
         }
 
+        /// <summary>The student and the adapters are registered in the constructor, and the teacher deliberately is not; TorchSharp's field-based registration would add them again under their field names.</summary>
+        protected override void RegisterComponents() { }
+
         /// <summary>The teacher: frozen (evaluation mode, no gradients) and not a sub-module of this recipe.</summary>
         public global::Demo.WideCnn Teacher => _teacher;
 

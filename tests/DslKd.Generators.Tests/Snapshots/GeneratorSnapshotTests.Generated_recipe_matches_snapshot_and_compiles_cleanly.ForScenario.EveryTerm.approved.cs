@@ -62,6 +62,9 @@ namespace Demo.Recipes
             _anchoredPairs = global::DslKd.RecipeSupport.PairParameters(_student, _teacher, AnchoredParameters);
         }
 
+        /// <summary>The student and the adapters are registered in the constructor, and the teacher deliberately is not; TorchSharp's field-based registration would add them again under their field names.</summary>
+        protected override void RegisterComponents() { }
+
         /// <summary>The teacher: frozen (evaluation mode, no gradients) and not a sub-module of this recipe.</summary>
         public global::Demo.Recipes.DeepCnn Teacher => _teacher;
 
