@@ -20,10 +20,7 @@ public static class ModelStore
 
     public static void Save(torch.nn.Module model, string path, TrainedModelInfo info)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temporary = path + ".tmp";
-        model.save(temporary);
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.Write(path, writer => model.save(writer));
         File.WriteAllText(path + ".json", JsonSerializer.Serialize(info, Json));
     }
 

@@ -30,34 +30,18 @@ public static class Checkpoint
     public sealed record Header(string Run, string OptionsFingerprint, int CompletedEpochs, long GlobalStep, List<EpochResult> History);
 
     /// <summary>Writes a checkpoint atomically.</summary>
-    public static void Save(string path, Header header, nn.Module trainable, OptimizerHelper optimizer)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+    public static void Save(string path, Header header, nn.Module trainable, OptimizerHelper optimizer) =>
+        AtomicFile.Write(path, writer =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-            {
-                writer.Write(Encoding.ASCII.GetBytes(Magic));
-                writer.Write(JsonSerializer.Serialize(header, Json));
-                trainable.save(writer);
-                optimizer.save_state_dict(writer);
-                using var rng = random.get_rng_state();
-                var rngBytes = rng.data<byte>().ToArray();
-                writer.Write(rngBytes.Length);
-                writer.Write(rngBytes);
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
-    }
+            writer.Write(Encoding.ASCII.GetBytes(Magic));
+            writer.Write(JsonSerializer.Serialize(header, Json));
+            trainable.save(writer);
+            optimizer.save_state_dict(writer);
+            using var rng = random.get_rng_state();
+            var rngBytes = rng.data<byte>().ToArray();
+            writer.Write(rngBytes.Length);
+            writer.Write(rngBytes);
+        });
 
     /// <summary>Reads only the header, to decide whether to resume.</summary>
     public static Header ReadHeader(string path)

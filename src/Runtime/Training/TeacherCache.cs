@@ -118,35 +118,19 @@ public sealed class TeacherCache : IDisposable
         }
     }
 
-    private static void Save(string path, string key, Tensor[] features)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+    private static void Save(string path, string key, Tensor[] features) =>
+        AtomicFile.Write(path, writer =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+            writer.Write(Encoding.ASCII.GetBytes(Magic));
+            writer.Write(key);
+            writer.Write(features.Length);
+            foreach (var feature in features)
             {
-                writer.Write(Encoding.ASCII.GetBytes(Magic));
-                writer.Write(key);
-                writer.Write(features.Length);
-                foreach (var feature in features)
-                {
-                    writer.Write(feature.shape.Length);
-                    foreach (var d in feature.shape) writer.Write(d);
-                    var bytes = feature.contiguous().bytes;
-                    writer.Write(bytes.Length);
-                    writer.Write(bytes);
-                }
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
+                writer.Write(feature.shape.Length);
+                foreach (var d in feature.shape) writer.Write(d);
+                var bytes = feature.contiguous().bytes;
+                writer.Write(bytes.Length);
+                writer.Write(bytes);
             }
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
-    }
+        });
 }
