@@ -11,4 +11,5 @@ public sealed record JobSettings(
     int? DistilEpochs,
     int? LimitTrain,
     int? LimitTest,
-    bool Retrain);
+    bool Retrain,
+    bool Augment);

@@ -12,6 +12,8 @@ public sealed class MainJob(JobSettings settings)
 
     public (LabeledDataset Train, LabeledDataset Test, string Description) Data => _data ??= LoadData();
 
+    private Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? Augmentation => settings.Augment ? RandomShift.Create(2) : null;
+
     private (LabeledDataset, LabeledDataset, string) LoadData()
     {
         if (settings.Threads is { } threads) set_num_threads(threads);
@@ -26,7 +28,7 @@ public sealed class MainJob(JobSettings settings)
 
     public (FashionCnn Model, List<EpochResult> History) Teacher()
     {
-        var options = TrainTeacher.DefaultOptions with { Epochs = settings.TeacherEpochs ?? TrainTeacher.DefaultOptions.Epochs, Seed = settings.Seed + 1 };
+        var options = TrainTeacher.DefaultOptions with { Epochs = settings.TeacherEpochs ?? TrainTeacher.DefaultOptions.Epochs, Seed = settings.Seed + 1, Augmentation = Augmentation };
         var model = new FashionCnn(seed: settings.Seed + 1);
         var history = TrainOrReuse("teacher", model, options, nameof(TrainTeacher),
             progress => new TrainTeacher(model).Train(Data.Train, Data.Test, options, progress));
@@ -35,7 +37,7 @@ public sealed class MainJob(JobSettings settings)
 
     public (FashionMlp Model, List<EpochResult> History) StudentAlone()
     {
-        var options = TrainStudentAlone.DefaultOptions with { Epochs = settings.StudentEpochs ?? TrainStudentAlone.DefaultOptions.Epochs, Seed = settings.Seed + 2 };
+        var options = TrainStudentAlone.DefaultOptions with { Epochs = settings.StudentEpochs ?? TrainStudentAlone.DefaultOptions.Epochs, Seed = settings.Seed + 2, Augmentation = Augmentation };
         var model = new FashionMlp(seed: settings.Seed + 2);
         var history = TrainOrReuse("student-alone", model, options, nameof(TrainStudentAlone),
             progress => new TrainStudentAlone(model).Train(Data.Train, Data.Test, options, progress));
@@ -48,7 +50,9 @@ public sealed class MainJob(JobSettings settings)
         {
             Epochs = settings.DistilEpochs ?? Distil.DefaultOptions.Epochs,
             Seed = settings.Seed + 2,
-            TeacherCachePath = Path.Combine(_output, "teacher-outputs.cache"),
+            // Cached teacher outputs belong to unshifted images: with augmentation the teacher sees each shifted batch.
+            TeacherCachePath = settings.Augment ? null : Path.Combine(_output, "teacher-outputs.cache"),
+            Augmentation = Augmentation,
         };
         // Same initial weights as the student trained alone, so the comparison isolates what distillation adds.
         var model = new FashionMlp(seed: settings.Seed + 2);
@@ -79,7 +83,7 @@ public sealed class MainJob(JobSettings settings)
     private List<EpochResult> TrainOrReuse(string name, nn.Module model, TrainingOptions options, string recipe, Func<IProgress<TrainingEvent>, TrainingResult> train)
     {
         var path = ModelStore.PathOf(_output, name);
-        var expected = new TrainedModelInfo(Data.Description, options.Epochs, options.Seed, recipe, []);
+        var expected = new TrainedModelInfo(Data.Description, options.Epochs, options.Seed, recipe + (settings.Augment ? " (augmented)" : ""), []);
         if (!settings.Retrain && ModelStore.TryLoad(model, path, expected) is { } saved)
         {
             AnsiConsole.MarkupLine($"[grey]{name}: reusing {Markup.Escape(path)} (trained with the same data, epochs and seed; --retrain to train again)[/]");

@@ -19,12 +19,13 @@ var distilEpochs = new Option<int?>("--distil-epochs") { Description = $"Distill
 var limitTrain = new Option<int?>("--limit-train") { Description = "Use only this many training samples (quick runs)" };
 var limitTest = new Option<int?>("--limit-test") { Description = "Use only this many test samples (quick runs)" };
 var retrain = new Option<bool>("--retrain") { Description = "Train every stage again instead of reusing saved models" };
-Option[] common = [data, output, seed, threads, teacherEpochs, studentEpochs, distilEpochs, limitTrain, limitTest, retrain];
+var augment = new Option<bool>("--augment") { Description = "Random shifts of up to 2 pixels on every training batch (distillation then runs the teacher on each shifted batch instead of caching its outputs)" };
+Option[] common = [data, output, seed, threads, teacherEpochs, studentEpochs, distilEpochs, limitTrain, limitTest, retrain, augment];
 
 JobSettings Settings(ParseResult parse) => new(
     parse.GetValue(data), parse.GetValue(output)!, parse.GetValue(seed), parse.GetValue(threads),
     parse.GetValue(teacherEpochs), parse.GetValue(studentEpochs), parse.GetValue(distilEpochs),
-    parse.GetValue(limitTrain), parse.GetValue(limitTest), parse.GetValue(retrain));
+    parse.GetValue(limitTrain), parse.GetValue(limitTest), parse.GetValue(retrain), parse.GetValue(augment));
 
 Command WithOptions(Command command, Func<ParseResult, int> action)
 {

@@ -42,6 +42,20 @@ public class FashionMnistCliTests : IDisposable
     }
 
     [Fact]
+    public void Augmented_training_runs_the_teacher_online_and_retrains_instead_of_reusing()
+    {
+        Assert.Equal(0, Run().ExitCode);
+
+        var (exitCode, output, error) = ExampleProcess.Run("FashionMnist", "fashion-mnist",
+            "distill", "--output", _output, "--data", EmbeddedSubset, "--limit-train", "600", "--limit-test", "200",
+            "--teacher-epochs", "1", "--distil-epochs", "2", "--threads", "2", "--augment");
+
+        Assert.True(exitCode == 0, error);
+        Assert.DoesNotContain("reusing", output); // augmented models are other models
+        Assert.DoesNotContain("teacher outputs", output); // no cache with augmentation
+    }
+
+    [Fact]
     public void A_second_run_reuses_the_trained_models()
     {
         Assert.Equal(0, Run().ExitCode);
