@@ -25,3 +25,31 @@ public partial class TrainSmallMlp;
 [SoftTargets(Temperature = 4, Weight = 0.5), HardLabels(Weight = 0.5)]
 [Optimizer(OptimizerKind.Adam, LearningRate = 1e-3), BatchSize(256), Epochs(1)]
 public partial class MlpKd;
+
+/// <summary>The CNN pair of the example: the DESIGN.md CNN teacher and the 784-128-10 student on images.</summary>
+[Teacher(InputShape = [1, 28, 28], Classes = 10)]
+public partial class WideCnn
+{
+    [Conv2d(32, Kernel = 3, Padding = 1), BatchNorm2d, ReLU, MaxPool2d(2)] public partial Block Stem { get; }
+    [Conv2d(64, Kernel = 3, Padding = 1), BatchNorm2d, ReLU, MaxPool2d(2)] public partial Block Body { get; }
+    [Flatten, Linear(256), ReLU, Dropout(0.3)] public partial Block Hidden { get; }
+    [Linear(10)] public partial Block Logits { get; }
+}
+
+[Student(InputShape = [1, 28, 28], Classes = 10)]
+public partial class ImageMlp
+{
+    [Flatten, Linear(128), ReLU] public partial Block Hidden { get; }
+    [Linear(10)] public partial Block Logits { get; }
+}
+
+[Supervised<BigMlp>, Optimizer(OptimizerKind.Adam, LearningRate = 1e-3), BatchSize(256), Epochs(1)]
+public partial class TrainBigMlp;
+
+[Supervised<WideCnn>, Optimizer(OptimizerKind.Adam, LearningRate = 1e-3), BatchSize(256), Epochs(1)]
+public partial class TrainWideCnn;
+
+[Distillation<WideCnn, ImageMlp>]
+[SoftTargets(Temperature = 4, Weight = 0.5), HardLabels(Weight = 0.5)]
+[Optimizer(OptimizerKind.Adam, LearningRate = 1e-3), BatchSize(256), Epochs(1)]
+public partial class CnnKd;
