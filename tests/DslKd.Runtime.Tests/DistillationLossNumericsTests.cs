@@ -32,6 +32,8 @@ public class DistillationLossNumericsTests
         {
             "SoftTargets" => DistillationLosses.SoftTargets(student!, Teacher(), args.GetProperty("temperature").GetDouble()),
             "SoftTargetCrossEntropy" => DistillationLosses.SoftTargetCrossEntropy(student!, Teacher(), args.GetProperty("temperature").GetDouble()),
+            "DecoupledKnowledgeDistillation" => DistillationLosses.DecoupledKnowledgeDistillation(student!, Teacher(), ToLabels(fixture.GetProperty("labels")),
+                args.GetProperty("temperature").GetDouble(), args.GetProperty("alpha").GetDouble(), args.GetProperty("beta").GetDouble()),
             "HardLabels" => DistillationLosses.HardLabels(student!, ToLabels(fixture.GetProperty("labels")), args.GetProperty("labelSmoothing").GetDouble()),
             "LogitMatching" => DistillationLosses.LogitMatching(student!, Teacher()),
             "FeatureHint" => DistillationLosses.FeatureHint(student!, Teacher()),
@@ -79,6 +81,22 @@ public class DistillationLossNumericsTests
         AssertClose(entropy, DistillationLosses.SoftTargetCrossEntropy(logits, logits, temperature).item<double>());
         Assert.Equal(0, DistillationLosses.LogitMatching(logits, logits).item<double>(), 12);
         Assert.Equal(0, DistillationLosses.CosineFeature(logits, logits).item<double>(), 12);
+    }
+
+    [Fact]
+    public void Decoupled_kd_with_the_teacher_weighting_of_plain_kd_equals_soft_targets()
+    {
+        // Zhao et al.: KD = TCKD + (1 - p_t of the teacher) * NCKD, per sample. With a single sample, alpha = 1 and
+        // beta = 1 - p_t, DKD must reproduce the soft-target loss exactly.
+        var student = randn(1, 6, dtype: ScalarType.Float64) * 2;
+        var teacher = randn(1, 6, dtype: ScalarType.Float64) * 2;
+        var label = tensor(new long[] { 2 });
+        const double temperature = 3;
+        var teacherTarget = nn.functional.softmax(teacher / temperature, 1)[0, 2].item<double>();
+
+        var dkd = DistillationLosses.DecoupledKnowledgeDistillation(student, teacher, label, temperature, alpha: 1, beta: 1 - teacherTarget).item<double>();
+
+        AssertClose(DistillationLosses.SoftTargets(student, teacher, temperature).item<double>(), dkd);
     }
 
     [Fact]

@@ -42,6 +42,38 @@ public static class DistillationLosses
         return (total / BatchSize(studentLogits)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Decoupled knowledge distillation (Zhao et al. 2022, DKD) splits Hinton's KL into a target-class part and a
+    /// non-target part and weights them separately: <c>T^2 * (alpha * TCKD + beta * NCKD)</c>, batch-mean, where
+    /// TCKD = KL(b_T || b_S) over the binary distribution [p_target, 1 - p_target] and NCKD = KL(q_T || q_S) over the
+    /// distribution among the non-target classes only. Computed in log space (logsumexp), so it is stable for any logits.
+    /// With alpha = beta = 1 it is not Hinton's KD: plain KD weights NCKD by (1 - p_target of the teacher).
+    /// </summary>
+    public static Tensor DecoupledKnowledgeDistillation(Tensor studentLogits, Tensor teacherLogits, Tensor labels,
+        double temperature, double alpha = 1, double beta = 8)
+    {
+        CheckTemperature(temperature);
+        var batch = BatchSize(studentLogits);
+        var target = F.one_hot(labels, studentLogits.shape[1]).to(ScalarType.Bool);
+        var (studentTarget, studentRest, studentOthers) = Split(studentLogits / temperature, target);
+        var (teacherTarget, teacherRest, teacherOthers) = Split(teacherLogits / temperature, target);
+        // TCKD: KL between the binary distributions [p_t, 1 - p_t], from their log-probabilities.
+        var tckd = (teacherTarget.exp() * (teacherTarget - studentTarget) + teacherRest.exp() * (teacherRest - studentRest)).sum();
+        // NCKD: KL between the distributions over the non-target classes (the target masked out of the softmax).
+        var nckd = (teacherOthers.exp() * (teacherOthers - studentOthers)).masked_fill(target, 0).sum();
+        return (alpha * tckd + beta * nckd) * (temperature * temperature / batch);
+    }
+
+    // Log-probability of the target class, of "any other class", and the log-softmax over the non-target classes only.
+    private static (Tensor Target, Tensor NotTarget, Tensor Others) Split(Tensor scaledLogits, Tensor targetMask)
+    {
+        var all = scaledLogits.logsumexp(1, keepdim: true);
+        var others = scaledLogits.masked_fill(targetMask, double.NegativeInfinity);
+        var othersTotal = others.logsumexp(1, keepdim: true);
+        var target = scaledLogits.masked_select(targetMask).reshape(-1, 1) - all;
+        return (target, othersTotal - all, others - othersTotal);
+    }
+
     /// <summary>Cross-entropy with the true labels, averaged over the batch, with optional label smoothing in [0, 1).</summary>
     public static Tensor HardLabels(Tensor studentLogits, Tensor labels, double labelSmoothing = 0)
     {

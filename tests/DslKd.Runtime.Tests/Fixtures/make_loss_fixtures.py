@@ -88,6 +88,34 @@ for i, (a, b) in enumerate(pairs):
     inputs[f"teacher{i}"] = b
 add("parameter anchoring", "ParameterAnchoring", inputs, sum(((a - b) ** 2).sum() for a, b in pairs))
 
+def dkd(logits_student, logits_teacher, target, alpha, beta, temperature):
+    # Decoupled KD as in the authors' reference implementation (mdistiller, Zhao et al. 2022).
+    gt_mask = F.one_hot(target, logits_student.shape[1]).bool()
+    other_mask = ~gt_mask
+    pred_student = F.softmax(logits_student / temperature, dim=1)
+    pred_teacher = F.softmax(logits_teacher / temperature, dim=1)
+
+    def cat_mask(t):
+        return torch.cat([(t * gt_mask).sum(1, keepdims=True), (t * other_mask).sum(1, keepdims=True)], dim=1)
+
+    tckd = F.kl_div(torch.log(cat_mask(pred_student)), cat_mask(pred_teacher), reduction="sum") * temperature ** 2 / target.shape[0]
+    pred_teacher_part2 = F.softmax(logits_teacher / temperature - 1000.0 * gt_mask, dim=1)
+    log_pred_student_part2 = F.log_softmax(logits_student / temperature - 1000.0 * gt_mask, dim=1)
+    nckd = F.kl_div(log_pred_student_part2, pred_teacher_part2, reduction="sum") * temperature ** 2 / target.shape[0]
+    return alpha * tckd + beta * nckd
+
+
+for temperature, alpha, beta in ((4.0, 1.0, 8.0), (1.0, 0.5, 2.0)):
+    s = (torch.randn(B, C, dtype=DT) * 2).requires_grad_()
+    t = torch.randn(B, C, dtype=DT) * 2
+    value = dkd(s, t, labels, alpha, beta, temperature)
+    value.backward()
+    case = {"name": f"decoupled KD T={temperature} alpha={alpha} beta={beta}", "term": "DecoupledKnowledgeDistillation",
+            "args": {"temperature": temperature, "alpha": alpha, "beta": beta},
+            "inputs": {"student": tensor_json(s), "teacher": tensor_json(t)}, "labels": labels_json(labels),
+            "expected": float(value), "expectedStudentGradient": tensor_json(s.grad)}
+    cases.append(case)
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "loss_fixtures.json")
 with open(path, "w") as f:
     # One case per line: small, and diffs stay readable when a fixture changes.
