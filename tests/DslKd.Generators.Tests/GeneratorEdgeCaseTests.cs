@@ -17,6 +17,7 @@ public class GeneratorEdgeCaseTests
     [InlineData("custom losses named like locals", "using DslKd;\nusing static TorchSharp.torch;\n" + Pair + "\n[Distillation<T, S>] public partial class R { [CustomLoss] Tensor smooth(T.Features teacher, S.Features student, Tensor labels) => student.Logits.sum(); [CustomLoss] static Tensor total(T.Features teacher, S.Features student, Tensor labels) => student.Logits.sum(); [CustomLoss] Tensor teacher(T.Features t, S.Features s, Tensor labels) => s.Logits.sum(); }")]
     [InlineData("a block hiding a base member with new", "using DslKd;\n[Model(InputShape = [4])] public partial class M { [Linear(2)] public new partial Block Training { get; } }")]
     [InlineData("hand-written Block members beside the blocks", "using DslKd;\n[Model(InputShape = [4])] public partial class M { [Linear(2)] public partial Block Head { get; } public Block this[int i] => Head; public Block Alias => Head; }")]
+    [InlineData("a block without an accessibility keyword", "using DslKd;\n[Model(InputShape = [4])] public partial class M { [Linear(2)] partial Block Head { get; } }")]
     [InlineData("huge sizes", "using DslKd;\n[Model(InputShape = [2000000000])] public partial class M { [Linear(2000000000)] public partial Block Head { get; } }")]
     public void Valid_declarations_generate_code_that_compiles(string name, string source)
     {
@@ -37,6 +38,15 @@ public class GeneratorEdgeCaseTests
     [InlineData("a null feature name", "[Teacher(InputShape = [4], Classes = 2)] public partial class T { [Linear(8)] public partial Block Hidden { get; } [Linear(2)] public partial Block Logits { get; } }\n[Student(InputShape = [4], Classes = 2)] public partial class S { [Linear(2)] public partial Block Logits { get; } }\n[Distillation<T, S>, SoftTargets, FeatureHint([|null|], nameof(S.Logits))] public partial class R;", "DKD0016", "'' is not a block of the teacher 'T'")]
     public void Problem_declarations_get_one_clear_diagnostic(string name, string source, string id, string fragment) =>
         DiagnosticAssert.Single("using DslKd;\n" + source, id, fragment);
+
+    [Fact]
+    public void A_reserved_block_name_gives_only_its_own_diagnostic()
+    {
+        var outcome = GeneratorHarness.Run("using DslKd;\n[Model(InputShape = [4])] public partial class M { [Linear(2)] public partial Block Features { get; } }");
+
+        Assert.Equal("DKD0012", Assert.Single(outcome.Diagnostics).Id);
+        Assert.DoesNotContain(outcome.CompilationProblems, d => d.Id == "CS9248"); // the placeholder still implements the block
+    }
 
     [Fact]
     public void Recipe_overflow_is_a_diagnostic_not_a_crash()

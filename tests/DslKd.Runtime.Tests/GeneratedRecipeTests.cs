@@ -95,7 +95,7 @@ public class GeneratedRecipeTests
         var losses = recipe.ComputeLoss(input, labels);
 
         Assert.Equal(
-            ["SoftTargetCrossEntropy", "LogitMatching", "HardLabels", "BodyHint", "StemCosine", "StemAttention", "StemFromBodyAttention", "LogitNorm"],
+            ["SoftTargetCrossEntropy", "LogitMatching", "DecoupledKD", "HardLabels", "BodyHint", "StemCosine", "StemAttention", "StemFromBodyAttention", "LogitNorm"],
             losses.Terms.Select(t => t.Name));
         Assert.All(losses.Terms, t => Assert.True(float.IsFinite(t.Value.item<float>()), $"{t.Name} is not finite"));
         var weighted = losses.Terms.Sum(t => t.Weight * t.Value.item<float>());

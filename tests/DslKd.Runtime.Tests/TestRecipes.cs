@@ -26,6 +26,7 @@ public partial class SmallCnn
 [Distillation<WideCnn, SmallCnn>]
 [SoftTargetCrossEntropy(Temperature = 2, Weight = 0.5)]
 [LogitMatching(Weight = 0.1)]
+[DecoupledKD(Temperature = 3, Beta = 4, Weight = 0.2)]
 [HardLabels(LabelSmoothing = 0.1)]
 [FeatureHint(nameof(WideCnn.Body), nameof(SmallCnn.Body), Weight = 0.3)]
 [CosineFeature(nameof(WideCnn.Stem), nameof(SmallCnn.Stem), Weight = 0.2)]

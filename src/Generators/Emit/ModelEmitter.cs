@@ -62,11 +62,36 @@ internal static class ModelEmitter
             {
                 var message = Literal.CSharpString($"{spec.ClassName} has DslKd declaration errors; fix the DKD diagnostics and rebuild.");
                 foreach (var block in spec.Blocks)
-                    writer.Line($"{block.Modifiers} partial {Block} {Identifiers.Id(block.Name)} => throw new global::System.InvalidOperationException({message});");
+                    writer.Line($"{Prefix(block.Modifiers)}partial {Block} {Identifiers.Id(block.Name)} => throw new global::System.InvalidOperationException({message});");
             }
         }
         return writer.ToString();
     }
+
+    /// <summary>
+    /// Source text on one line, for a comment: an attribute written over several lines would otherwise end a <c>//</c>
+    /// comment early and turn the rest of it into code.
+    /// </summary>
+    internal static string OneLine(string text)
+    {
+        if (text.IndexOfAny(['\r', '\n']) < 0) return text;
+        var builder = new System.Text.StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] is not ('\r' or '\n'))
+            {
+                builder.Append(text[i]);
+                continue;
+            }
+            while (builder.Length > 0 && char.IsWhiteSpace(builder[builder.Length - 1])) builder.Length--;
+            while (i + 1 < text.Length && char.IsWhiteSpace(text[i + 1])) i++;
+            builder.Append(' ');
+        }
+        return builder.ToString();
+    }
+
+    /// <summary>Source text for an XML documentation comment: on one line, with &amp;, &lt; and &gt; escaped.</summary>
+    internal static string XmlText(string text) => OneLine(text).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     internal static string GeneratedCodeAttribute =>
         $"[global::System.CodeDom.Compiler.GeneratedCode(\"DslKd.Generators\", \"{typeof(ModelEmitter).Assembly.GetName().Version}\")]";
@@ -97,10 +122,10 @@ internal static class ModelEmitter
                 writer.Line(Literal.CSharpString(lines[i] + "\n") + (i == lines.Length - 1 ? ";" : " +"));
         }
         writer.Line();
-        writer.Line("/// <summary>Shape of one input sample (no batch dimension), from the model attribute.</summary>");
+        writer.Line($"/// <summary>Shape of one input sample (no batch dimension): InputShape of the [{spec.Role}] attribute.</summary>");
         writer.Line($"public static {Shape} InputShape {{ get; }} = {NewShape(spec.InputShape)};");
         writer.Line();
-        writer.Line("/// <summary>Shape of one output sample, inferred at compile time.</summary>");
+        writer.Line($"/// <summary>Shape of one output sample: the output of the last block, {model.Blocks[model.Blocks.Count - 1].Name}, inferred at compile time.</summary>");
         writer.Line($"public static {Shape} OutputShape {{ get; }} = {NewShape(model.OutputShape)};");
         writer.Line();
         writer.Line("/// <summary>Everything the generator inferred about this model.</summary>");
@@ -153,7 +178,7 @@ internal static class ModelEmitter
                             var layer = block.Layers[i];
                             var construct = LayerCatalog.Find(layer.Layer.Kind)!.Construct(layer);
                             var separator = i == block.Layers.Count - 1 ? ");" : ",";
-                            writer.Line($"{construct}{separator} // [{layer.Layer.SourceText}] -> {ShapeText.Format(layer.OutputShape)}");
+                            writer.Line($"{construct}{separator} // [{OneLine(layer.Layer.SourceText)}] -> {ShapeText.Format(layer.OutputShape)}");
                         }
                     }
                 }
@@ -180,8 +205,9 @@ internal static class ModelEmitter
     {
         foreach (var block in model.Blocks)
         {
-            writer.Line($"/// <summary>Block {block.Name}: output {ShapeText.Format(block.OutputShape)}, {Literal.Thousands(block.ParameterCount)} parameters.</summary>");
-            writer.Line($"{block.Modifiers} partial {Block} {Identifiers.Id(block.Name)} => {FieldName(block)};");
+            var layers = string.Join(", ", block.Layers.Select(l => l.Layer.SourceText));
+            writer.Line($"/// <summary>Generated from [{XmlText(layers)}] on {block.Name}: output {ShapeText.Format(block.OutputShape)}, {Literal.Thousands(block.ParameterCount)} parameters.</summary>");
+            writer.Line($"{Prefix(block.Modifiers)}partial {Block} {Identifiers.Id(block.Name)} => {FieldName(block)};");
             writer.Line();
         }
     }
@@ -261,6 +287,8 @@ internal static class ModelEmitter
         var name = Camel(blockName);
         return name == "input" ? "inputBlock" : Identifiers.Id(name);
     }
+
+    private static string Prefix(string modifiers) => modifiers.Length == 0 ? "" : modifiers + " ";
 
     internal static string Camel(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
 }

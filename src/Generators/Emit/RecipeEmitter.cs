@@ -26,7 +26,7 @@ internal static class RecipeEmitter
         writer.Line();
         using (spec.Namespace.Length == 0 ? new CodeWriter.NoScope() : writer.Block($"namespace {spec.Namespace}"))
         {
-            writer.Line($"/// <summary>Distils <see cref=\"{teacher}\"/> into <see cref=\"{student}\"/>; the loss is composed in <see cref=\"ComputeLoss({teacher}.Features, {student}.Features, {Tensor})\"/>.</summary>");
+            writer.Line($"/// <summary>Generated from [Distillation&lt;{spec.Teacher.Spec.ClassName}, {spec.Student.Spec.ClassName}&gt;] and its loss terms: distils <see cref=\"{teacher}\"/> into <see cref=\"{student}\"/>; the loss is composed in <see cref=\"ComputeLoss({teacher}.Features, {student}.Features, {Tensor})\"/>.</summary>");
             writer.Line(ModelEmitter.GeneratedCodeAttribute);
             using (writer.Block($"partial class {Identifiers.Id(spec.ClassName)} : global::TorchSharp.torch.nn.Module, global::DslKd.ICachedTeacherTask"))
             {
@@ -50,7 +50,7 @@ internal static class RecipeEmitter
                 writer.Line();
                 LossesRecord(writer, recipe);
                 writer.Line();
-                TrainingEmitter.DefaultOptionsAndTrain(writer, recipe.TrainingInitializers, "distils the student from the teacher");
+                TrainingEmitter.DefaultOptionsAndTrain(writer, recipe.TrainingInitializers, spec.TrainingOptions.Select(o => o.SourceText).ToList(), "distils the student from the teacher");
                 writer.Line();
                 TrainingEmitter.TaskMembers(writer, spec.ClassName,
                     trainable: "this",
@@ -80,7 +80,8 @@ internal static class RecipeEmitter
         if (recipe.AnchoredParameters.Count > 0)
         {
             writer.Line();
-            writer.Line("/// <summary>The parameters [ParameterAnchoring] pulls together: same state_dict name and shape in student and teacher.</summary>");
+            var anchoring = recipe.Terms.FirstOrDefault(t => t.Kind == "ParameterAnchoring")?.SourceText ?? "ParameterAnchoring";
+            writer.Line($"/// <summary>The parameters [{ModelEmitter.XmlText(anchoring)}] pulls together: same state_dict name and shape in student and teacher.</summary>");
             writer.Line("public static global::System.Collections.Generic.IReadOnlyList<string> AnchoredParameters { get; } = new string[]");
             writer.Line("{");
             using (writer.Indent())
@@ -127,7 +128,7 @@ internal static class RecipeEmitter
                 {
                     foreach (var adapter in recipe.Adapters)
                     {
-                        writer.Line($"// [{adapter.SourceText}]: student {adapter.StudentShape} -> teacher {adapter.TeacherShape}, {Literal.Thousands(adapter.ParameterCount)} parameters");
+                        writer.Line($"// [{ModelEmitter.OneLine(adapter.SourceText)}]: student {adapter.StudentShape} -> teacher {adapter.TeacherShape}, {Literal.Thousands(adapter.ParameterCount)} parameters");
                         var kernel = adapter.Layer == "Linear" ? "" : ", kernel_size: 1";
                         var arguments = adapter.Layer == "Linear"
                             ? $"inputSize: {Literal.Of(adapter.InFeatures)}, outputSize: {Literal.Of(adapter.OutFeatures)}"
@@ -168,7 +169,7 @@ internal static class RecipeEmitter
         {
             foreach (var term in recipe.Terms)
             {
-                writer.Line(term.Kind == "Custom" ? $"// [CustomLoss] {term.MethodName}" : $"// [{term.SourceText}]");
+                writer.Line(term.Kind == "Custom" ? $"// [CustomLoss] {term.MethodName}" : $"// [{ModelEmitter.OneLine(term.SourceText)}]");
                 if (term.Weight == 0)
                 {
                     writer.Line("// Weight = 0: not computed.");
@@ -189,6 +190,9 @@ internal static class RecipeEmitter
             case "SoftTargets":
             case "SoftTargetCrossEntropy":
                 return $"{Losses}.{term.Kind}(student.{Identifiers.Id(term.StudentFeature!)}, teacher.{Identifiers.Id(term.TeacherFeature!)}, temperature: {Literal.Of(term.Temperature)})";
+            case "DecoupledKD":
+                return $"{Losses}.DecoupledKnowledgeDistillation(student.{Identifiers.Id(term.StudentFeature!)}, teacher.{Identifiers.Id(term.TeacherFeature!)}, labels, " +
+                       $"temperature: {Literal.Of(term.Temperature)}, alpha: {Literal.Of(term.Alpha)}, beta: {Literal.Of(term.Beta)})";
             case "LogitMatching":
                 return $"{Losses}.LogitMatching(student.{Identifiers.Id(term.StudentFeature!)}, teacher.{Identifiers.Id(term.TeacherFeature!)})";
             case "HardLabels":
@@ -250,7 +254,7 @@ internal static class RecipeEmitter
         writer.Line("/// <summary>The total loss and every term of it, each a scalar tensor that can be logged on its own.</summary>");
         writer.Line("/// <param name=\"Total\">The weighted sum the optimizer minimises.</param>");
         foreach (var term in active)
-            writer.Line($"/// <param name=\"{Identifiers.Id(term.Name)}\">{(term.Kind == "Custom" ? $"[CustomLoss] {term.MethodName}" : $"[{term.SourceText}]").Replace("<", "&lt;").Replace(">", "&gt;")}, unweighted.</param>");
+            writer.Line($"/// <param name=\"{Identifiers.Id(term.Name)}\">{ModelEmitter.XmlText(term.Kind == "Custom" ? $"[CustomLoss] {term.MethodName}" : $"[{term.SourceText}]")}, unweighted.</param>");
         var parameters = string.Join(", ", new[] { $"{Tensor} Total" }.Concat(active.Select(t => $"{Tensor} {Identifiers.Id(t.Name)}")));
         using (writer.Block($"public sealed record Losses({parameters})"))
         {

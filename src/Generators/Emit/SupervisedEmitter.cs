@@ -1,3 +1,4 @@
+using System.Linq;
 using DslKd.Generators.Specs;
 
 namespace DslKd.Generators.Emit;
@@ -19,11 +20,11 @@ internal static class SupervisedEmitter
         writer.Line();
         using (spec.Namespace.Length == 0 ? new CodeWriter.NoScope() : writer.Block($"namespace {spec.Namespace}"))
         {
-            writer.Line($"/// <summary>Trains <see cref=\"{model}\"/> on labels with cross-entropy.</summary>");
+            writer.Line($"/// <summary>Generated from [Supervised&lt;{spec.Model.Spec.ClassName}&gt;]: trains <see cref=\"{model}\"/> on labels with cross-entropy.</summary>");
             writer.Line(ModelEmitter.GeneratedCodeAttribute);
             using (writer.Block($"partial class {Identifiers.Id(spec.ClassName)} : global::DslKd.ITrainingTask"))
             {
-                writer.Line("/// <summary>Label smoothing of the cross-entropy, from the [Supervised] attribute.</summary>");
+                writer.Line($"/// <summary>Label smoothing of the cross-entropy: LabelSmoothing of [Supervised&lt;{spec.Model.Spec.ClassName}&gt;], 0 when not set.</summary>");
                 writer.Line($"public const double LabelSmoothing = {Literal.Of(recipe.LabelSmoothing)};");
                 writer.Line();
                 writer.Line($"private readonly {model} _model;");
@@ -37,7 +38,7 @@ internal static class SupervisedEmitter
                 writer.Line("/// <summary>The model being trained.</summary>");
                 writer.Line($"{access} {model} Model => _model;");
                 writer.Line();
-                TrainingEmitter.DefaultOptionsAndTrain(writer, recipe.TrainingInitializers, "fits the model to the labels");
+                TrainingEmitter.DefaultOptionsAndTrain(writer, recipe.TrainingInitializers, spec.TrainingOptions.Select(o => o.SourceText).ToList(), "fits the model to the labels");
                 writer.Line();
                 var smoothing = recipe.LabelSmoothing == 0 ? "" : ", labelSmoothing: LabelSmoothing";
                 TrainingEmitter.TaskMembers(writer, spec.ClassName,

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace DslKd.Generators.Emit;
 
@@ -7,14 +8,29 @@ internal static class TrainingEmitter
 {
     private const string Tensor = "global::TorchSharp.torch.Tensor";
 
-    public static void DefaultOptionsAndTrain(CodeWriter writer, IEnumerable<string> initializers, string what)
+    /// <param name="writer">Where to write.</param>
+    /// <param name="initializers">The object-initializer lines of DefaultOptions, each with the attribute it came from.</param>
+    /// <param name="sources">The training attributes as written (<c>Epochs(10)</c>), quoted in DefaultOptions' documentation.</param>
+    /// <param name="what">What Train does, for its documentation.</param>
+    public static void DefaultOptionsAndTrain(CodeWriter writer, IEnumerable<string> initializers, IReadOnlyList<string> sources, string what)
     {
-        writer.Line("/// <summary>The training options the recipe's attributes declare; change any at run time with <c>DefaultOptions with { ... }</c>.</summary>");
+        writer.Line("/// <summary>");
+        if (sources.Count > 0)
+        {
+            writer.Line($"/// Generated from {string.Join(", ", sources.Select(s => "[" + ModelEmitter.XmlText(s) + "]"))};");
+            writer.Line("/// the other options keep the defaults of <see cref=\"global::DslKd.TrainingOptions\"/>. Change any at run time with <c>DefaultOptions with { ... }</c>.");
+        }
+        else
+        {
+            writer.Line("/// The defaults of <see cref=\"global::DslKd.TrainingOptions\"/>: the recipe has no training attributes ([Optimizer], [Epochs], [BatchSize], ...).");
+            writer.Line("/// Change any at run time with <c>DefaultOptions with { ... }</c>.");
+        }
+        writer.Line("/// </summary>");
         writer.Line("public static global::DslKd.TrainingOptions DefaultOptions { get; } = new global::DslKd.TrainingOptions");
         writer.Line("{");
         using (writer.Indent())
         {
-            foreach (var line in initializers) writer.Line(line);
+            foreach (var line in initializers) writer.Line(ModelEmitter.OneLine(line));
         }
         writer.Line("};");
         writer.Line();

@@ -182,6 +182,7 @@ internal static class ModelParser
             if (ReservedNames.Contains(property.Name))
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedBlockName, location, property.Name, "has a name the generated code uses for itself"));
+                blocks.Add(new BlockSpec(property.Name, Modifiers(syntax!), EquatableArray<LayerSpec>.Empty, location)); // still implemented by the placeholder
                 continue;
             }
 
@@ -191,6 +192,7 @@ internal static class ModelParser
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedBlockName, location, property.Name,
                     $"clashes with block '{other}': both become '{derived}' in the generated code"));
+                blocks.Add(new BlockSpec(property.Name, Modifiers(syntax!), EquatableArray<LayerSpec>.Empty, location));
                 continue;
             }
             derivedNames[derived] = property.Name;
@@ -205,8 +207,7 @@ internal static class ModelParser
             if (layerAttributes.Count == 0)
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.BlockHasNoLayers, location, property.Name));
 
-            var modifiers = Accessibility(property.DeclaredAccessibility) + (syntax!.Modifiers.Any(SyntaxKind.NewKeyword) ? " new" : "");
-            blocks.Add(new BlockSpec(property.Name, modifiers, layers.ToEquatableArray(), location));
+            blocks.Add(new BlockSpec(property.Name, Modifiers(syntax!), layers.ToEquatableArray(), location));
         }
         return blocks;
     }
@@ -235,15 +236,11 @@ internal static class ModelParser
         return false;
     }
 
-    private static string Accessibility(Accessibility accessibility) => accessibility switch
-    {
-        Microsoft.CodeAnalysis.Accessibility.Public => "public",
-        Microsoft.CodeAnalysis.Accessibility.Internal => "internal",
-        Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
-        Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal => "protected internal",
-        Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
-        _ => "private",
-    };
+    // The implementation repeats the accessibility as written: C# requires both parts to agree, implicit or not.
+    private static string Modifiers(PropertyDeclarationSyntax syntax) => string.Join(" ", syntax.Modifiers
+        .Where(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword)
+                    || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.NewKeyword))
+        .Select(m => m.ValueText));
 
     /// <summary>Member names the generated partial class declares; a block with one of these names would collide.</summary>
     public static readonly ImmutableHashSet<string> ReservedNames = ImmutableHashSet.Create(

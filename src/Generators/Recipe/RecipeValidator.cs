@@ -56,7 +56,7 @@ internal static class RecipeValidator
             }
             var resolved = term.Kind switch
             {
-                "SoftTargets" or "SoftTargetCrossEntropy" => LogitTerm(context, temperature: true),
+                "SoftTargets" or "SoftTargetCrossEntropy" or "DecoupledKD" => LogitTerm(context, temperature: true),
                 "LogitMatching" => LogitTerm(context, temperature: false),
                 "HardLabels" => HardLabels(context),
                 "FeatureHint" or "CosineFeature" => FeatureTerm(context, withAdapter: true, names),
@@ -124,8 +124,18 @@ internal static class RecipeValidator
         var t = context.Term.Arguments.Real("Temperature", 4);
         if (temperature && !(t > 0 && Literal.IsFinite(t)))
             return context.Fail(Descriptors.InvalidTemperature, context.LocationOf("Temperature"), context.Term.Kind, Literal.Of(t));
+        if (context.Term.Kind == "DecoupledKD")
+        {
+            foreach (var part in new[] { "Alpha", "Beta" })
+            {
+                var value = context.Term.Arguments.Real(part, part == "Alpha" ? 1 : 8);
+                if (!(value >= 0 && Literal.IsFinite(value)))
+                    return context.Fail(Descriptors.InvalidTermArgument, context.LocationOf(part), context.Term.Kind, $"{part} must be zero or positive but is {Literal.Of(value)}");
+            }
+        }
         return TermResult.Of(new ResolvedTerm(context.Term.Kind, context.Term.Kind, context.Weight, context.Term.SourceText,
-            Temperature: temperature ? t : 0, TeacherFeature: LastBlock(teacher), StudentFeature: LastBlock(student)));
+            Temperature: temperature ? t : 0, TeacherFeature: LastBlock(teacher), StudentFeature: LastBlock(student),
+            Alpha: context.Term.Arguments.Real("Alpha", 1), Beta: context.Term.Arguments.Real("Beta", 8)));
     }
 
     private static TermResult HardLabels(TermContext context)

@@ -28,6 +28,8 @@ internal sealed record ResolvedTerm(
     double Temperature = 0,
     double LabelSmoothing = 0,
     double P = 2,
+    double Alpha = 1,
+    double Beta = 8,
     string? TeacherFeature = null,
     string? StudentFeature = null,
     string? Adapter = null,

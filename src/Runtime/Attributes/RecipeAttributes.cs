@@ -39,6 +39,21 @@ public sealed class SoftTargetCrossEntropyAttribute : LossTermAttribute
     public double Temperature { get; set; } = 4;
 }
 
+/// <summary>
+/// Decoupled knowledge distillation (Zhao et al. 2022): <c>T^2 * (Alpha * TCKD + Beta * NCKD)</c>, batch-mean, the
+/// target-class and non-target-class parts of the soft-target KL weighted separately. Needs the labels and teacher and
+/// student outputs of the same size.
+/// </summary>
+public sealed class DecoupledKDAttribute : LossTermAttribute
+{
+    /// <summary>Softmax temperature T &gt; 0 (default 4).</summary>
+    public double Temperature { get; set; } = 4;
+    /// <summary>Weight of the target-class part, TCKD (default 1).</summary>
+    public double Alpha { get; set; } = 1;
+    /// <summary>Weight of the non-target-class part, NCKD (default 8, as in the paper's CIFAR-100 setting).</summary>
+    public double Beta { get; set; } = 8;
+}
+
 /// <summary>Cross-entropy of the student with the true labels, batch-mean.</summary>
 public sealed class HardLabelsAttribute : LossTermAttribute
 {

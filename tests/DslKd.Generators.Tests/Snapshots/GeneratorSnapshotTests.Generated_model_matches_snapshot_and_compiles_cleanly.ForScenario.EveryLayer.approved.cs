@@ -42,10 +42,10 @@ partial class EveryLayer : global::TorchSharp.torch.nn.Module<global::TorchSharp
         "Trainable params: 15,541\n" +
         "Params size (float32): 0.06 MB\n";
 
-    /// <summary>Shape of one input sample (no batch dimension), from the model attribute.</summary>
+    /// <summary>Shape of one input sample (no batch dimension): InputShape of the [Model] attribute.</summary>
     public static global::DslKd.Shape InputShape { get; } = new global::DslKd.Shape(3L, 32L, 32L);
 
-    /// <summary>Shape of one output sample, inferred at compile time.</summary>
+    /// <summary>Shape of one output sample: the output of the last block, Output, inferred at compile time.</summary>
     public static global::DslKd.Shape OutputShape { get; } = new global::DslKd.Shape(5L);
 
     /// <summary>Everything the generator inferred about this model.</summary>
@@ -118,19 +118,19 @@ partial class EveryLayer : global::TorchSharp.torch.nn.Module<global::TorchSharp
     /// <summary>Blocks are registered under their names in the constructor; TorchSharp's field-based registration would add them again under their field names.</summary>
     protected override void RegisterComponents() { }
 
-    /// <summary>Block Stem: output [16, 16, 16], 1,232 parameters.</summary>
+    /// <summary>Generated from [Conv2d(16, Kernel = 5, Stride = 2, Padding = 2, Dilation = 1, Groups = 1, Bias = false), BatchNorm2d(Eps = 1e-3, Momentum = 0.05), LeakyReLU(0.2)] on Stem: output [16, 16, 16], 1,232 parameters.</summary>
     public partial global::DslKd.Block Stem => _stem;
 
-    /// <summary>Block Mixer: output [32, 7, 7], 1,184 parameters.</summary>
+    /// <summary>Generated from [Conv2d(32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 4), GELU, AvgPool2d(3, Stride = 2, Padding = 1), MaxPool2d(2, Stride = 1)] on Mixer: output [32, 7, 7], 1,184 parameters.</summary>
     internal partial global::DslKd.Block Mixer => _mixer;
 
-    /// <summary>Block Pool: output [32, 2, 3], 0 parameters.</summary>
+    /// <summary>Generated from [AdaptiveAvgPool2d(2, 3), SiLU] on Pool: output [32, 2, 3], 0 parameters.</summary>
     public partial global::DslKd.Block Pool => _pool;
 
-    /// <summary>Block Head: output [64], 12,800 parameters.</summary>
+    /// <summary>Generated from [Flatten, LayerNorm(Eps = 1e-6), Linear(64, Bias = false), BatchNorm1d, Tanh, Dropout] on Head: output [64], 12,800 parameters.</summary>
     public partial global::DslKd.Block Head => _head;
 
-    /// <summary>Block Output: output [5], 325 parameters.</summary>
+    /// <summary>Generated from [Linear(5), Sigmoid] on Output: output [5], 325 parameters.</summary>
     public partial global::DslKd.Block Output => _output;
 
     /// <summary>Runs the blocks in order: input [batch, 3, 32, 32] -> output [batch, 5].</summary>

@@ -32,10 +32,10 @@ namespace Signals.Models
             "Trainable params: 3,420\n" +
             "Params size (float32): 0.01 MB\n";
 
-        /// <summary>Shape of one input sample (no batch dimension), from the model attribute.</summary>
+        /// <summary>Shape of one input sample (no batch dimension): InputShape of the [Model] attribute.</summary>
         public static global::DslKd.Shape InputShape { get; } = new global::DslKd.Shape(2L, 100L);
 
-        /// <summary>Shape of one output sample, inferred at compile time.</summary>
+        /// <summary>Shape of one output sample: the output of the last block, Head, inferred at compile time.</summary>
         public static global::DslKd.Shape OutputShape { get; } = new global::DslKd.Shape(4L);
 
         /// <summary>Everything the generator inferred about this model.</summary>
@@ -88,13 +88,13 @@ namespace Signals.Models
         /// <summary>Blocks are registered under their names in the constructor; TorchSharp's field-based registration would add them again under their field names.</summary>
         protected override void RegisterComponents() { }
 
-        /// <summary>Block Encoder: output [8, 47], 136 parameters.</summary>
+        /// <summary>Generated from [Conv1d(8, Kernel = 7, Stride = 2), BatchNorm1d, ReLU] on Encoder: output [8, 47], 136 parameters.</summary>
         public partial global::DslKd.Block Encoder => _encoder;
 
-        /// <summary>Block Mix: output [720], 400 parameters.</summary>
+        /// <summary>Generated from [Conv1d(16, Kernel = 3, Padding = 1, Dilation = 2), ReLU, Flatten] on Mix: output [720], 400 parameters.</summary>
         public partial global::DslKd.Block Mix => _mix;
 
-        /// <summary>Block Head: output [4], 2,884 parameters.</summary>
+        /// <summary>Generated from [Linear(4)] on Head: output [4], 2,884 parameters.</summary>
         public partial global::DslKd.Block Head => _head;
 
         /// <summary>Runs the blocks in order: input [batch, 2, 100] -> output [batch, 4].</summary>

@@ -28,10 +28,10 @@ namespace Demo
             "Trainable params: 101,770\n" +
             "Params size (float32): 0.39 MB\n";
 
-        /// <summary>Shape of one input sample (no batch dimension), from the model attribute.</summary>
+        /// <summary>Shape of one input sample (no batch dimension): InputShape of the [Student] attribute.</summary>
         public static global::DslKd.Shape InputShape { get; } = new global::DslKd.Shape(1L, 28L, 28L);
 
-        /// <summary>Shape of one output sample, inferred at compile time.</summary>
+        /// <summary>Shape of one output sample: the output of the last block, Logits, inferred at compile time.</summary>
         public static global::DslKd.Shape OutputShape { get; } = new global::DslKd.Shape(10L);
 
         /// <summary>Everything the generator inferred about this model.</summary>
@@ -76,10 +76,10 @@ namespace Demo
         /// <summary>Blocks are registered under their names in the constructor; TorchSharp's field-based registration would add them again under their field names.</summary>
         protected override void RegisterComponents() { }
 
-        /// <summary>Block Hidden: output [128], 100,480 parameters.</summary>
+        /// <summary>Generated from [Flatten, Linear(128), ReLU] on Hidden: output [128], 100,480 parameters.</summary>
         public partial global::DslKd.Block Hidden => _hidden;
 
-        /// <summary>Block Logits: output [10], 1,290 parameters.</summary>
+        /// <summary>Generated from [Linear(10)] on Logits: output [10], 1,290 parameters.</summary>
         public partial global::DslKd.Block Logits => _logits;
 
         /// <summary>Runs the blocks in order: input [batch, 1, 28, 28] -> output [batch, 10].</summary>

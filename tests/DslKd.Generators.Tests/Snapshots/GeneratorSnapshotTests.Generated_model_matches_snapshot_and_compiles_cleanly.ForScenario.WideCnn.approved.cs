@@ -39,10 +39,10 @@ namespace Demo
             "Trainable params: 824,650\n" +
             "Params size (float32): 3.15 MB\n";
 
-        /// <summary>Shape of one input sample (no batch dimension), from the model attribute.</summary>
+        /// <summary>Shape of one input sample (no batch dimension): InputShape of the [Teacher] attribute.</summary>
         public static global::DslKd.Shape InputShape { get; } = new global::DslKd.Shape(1L, 28L, 28L);
 
-        /// <summary>Shape of one output sample, inferred at compile time.</summary>
+        /// <summary>Shape of one output sample: the output of the last block, Logits, inferred at compile time.</summary>
         public static global::DslKd.Shape OutputShape { get; } = new global::DslKd.Shape(10L);
 
         /// <summary>Everything the generator inferred about this model.</summary>
@@ -106,16 +106,16 @@ namespace Demo
         /// <summary>Blocks are registered under their names in the constructor; TorchSharp's field-based registration would add them again under their field names.</summary>
         protected override void RegisterComponents() { }
 
-        /// <summary>Block Stem: output [32, 14, 14], 384 parameters.</summary>
+        /// <summary>Generated from [Conv2d(32, Kernel = 3, Padding = 1), BatchNorm2d, ReLU, MaxPool2d(2)] on Stem: output [32, 14, 14], 384 parameters.</summary>
         public partial global::DslKd.Block Stem => _stem;
 
-        /// <summary>Block Body: output [64, 7, 7], 18,624 parameters.</summary>
+        /// <summary>Generated from [Conv2d(64, Kernel = 3, Padding = 1), BatchNorm2d, ReLU, MaxPool2d(2)] on Body: output [64, 7, 7], 18,624 parameters.</summary>
         public partial global::DslKd.Block Body => _body;
 
-        /// <summary>Block Hidden: output [256], 803,072 parameters.</summary>
+        /// <summary>Generated from [Flatten, Linear(256), ReLU, Dropout(0.3)] on Hidden: output [256], 803,072 parameters.</summary>
         public partial global::DslKd.Block Hidden => _hidden;
 
-        /// <summary>Block Logits: output [10], 2,570 parameters.</summary>
+        /// <summary>Generated from [Linear(10)] on Logits: output [10], 2,570 parameters.</summary>
         public partial global::DslKd.Block Logits => _logits;
 
         /// <summary>Runs the blocks in order: input [batch, 1, 28, 28] -> output [batch, 10].</summary>

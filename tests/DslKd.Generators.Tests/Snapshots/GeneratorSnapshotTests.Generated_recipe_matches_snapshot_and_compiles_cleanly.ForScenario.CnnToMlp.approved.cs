@@ -4,7 +4,7 @@
 
 namespace Demo
 {
-    /// <summary>Distils <see cref="global::Demo.WideCnn"/> into <see cref="global::Demo.SmallMlp"/>; the loss is composed in <see cref="ComputeLoss(global::Demo.WideCnn.Features, global::Demo.SmallMlp.Features, global::TorchSharp.torch.Tensor)"/>.</summary>
+    /// <summary>Generated from [Distillation&lt;WideCnn, SmallMlp&gt;] and its loss terms: distils <see cref="global::Demo.WideCnn"/> into <see cref="global::Demo.SmallMlp"/>; the loss is composed in <see cref="ComputeLoss(global::Demo.WideCnn.Features, global::Demo.SmallMlp.Features, global::TorchSharp.torch.Tensor)"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("DslKd.Generators", "0.1.0.0")]
     partial class CnnToMlp : global::TorchSharp.torch.nn.Module, global::DslKd.ICachedTeacherTask
     {
@@ -97,7 +97,10 @@ namespace Demo
             };
         }
 
-        /// <summary>The training options the recipe's attributes declare; change any at run time with <c>DefaultOptions with { ... }</c>.</summary>
+        /// <summary>
+        /// Generated from [Optimizer(OptimizerKind.AdamW, LearningRate = 1e-3, WeightDecay = 0.05)], [LearningRateSchedule(ScheduleKind.Cosine, MinLearningRate = 1e-5)], [Epochs(10)], [BatchSize(128)], [GradientClipping(5)], [Seed(42)];
+        /// the other options keep the defaults of <see cref="global::DslKd.TrainingOptions"/>. Change any at run time with <c>DefaultOptions with { ... }</c>.
+        /// </summary>
         public static global::DslKd.TrainingOptions DefaultOptions { get; } = new global::DslKd.TrainingOptions
         {
             Optimizer = new global::DslKd.OptimizerSettings(global::DslKd.OptimizerKind.AdamW, 0.001) { WeightDecay = 0.05 }, // [Optimizer(OptimizerKind.AdamW, LearningRate = 1e-3, WeightDecay = 0.05)]

@@ -4,7 +4,7 @@
 
 namespace Demo.Recipes
 {
-    /// <summary>Distils <see cref="global::Demo.Recipes.DeepCnn"/> into <see cref="global::Demo.Recipes.ThinCnn"/>; the loss is composed in <see cref="ComputeLoss(global::Demo.Recipes.DeepCnn.Features, global::Demo.Recipes.ThinCnn.Features, global::TorchSharp.torch.Tensor)"/>.</summary>
+    /// <summary>Generated from [Distillation&lt;DeepCnn, ThinCnn&gt;] and its loss terms: distils <see cref="global::Demo.Recipes.DeepCnn"/> into <see cref="global::Demo.Recipes.ThinCnn"/>; the loss is composed in <see cref="ComputeLoss(global::Demo.Recipes.DeepCnn.Features, global::Demo.Recipes.ThinCnn.Features, global::TorchSharp.torch.Tensor)"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("DslKd.Generators", "0.1.0.0")]
     partial class DeepToThin : global::TorchSharp.torch.nn.Module, global::DslKd.ICachedTeacherTask
     {
@@ -20,7 +20,7 @@ namespace Demo.Recipes
         /// <summary>How many times fewer parameters the student has than the teacher.</summary>
         public const double CompressionRatio = (double)TeacherParameterCount / StudentParameterCount;
 
-        /// <summary>The parameters [ParameterAnchoring] pulls together: same state_dict name and shape in student and teacher.</summary>
+        /// <summary>The parameters [ParameterAnchoring(Weight = 1e-4)] pulls together: same state_dict name and shape in student and teacher.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<string> AnchoredParameters { get; } = new string[]
         {
             "Embedding.1.bias", // [64]
@@ -89,6 +89,8 @@ namespace Demo.Recipes
             var softTargetCrossEntropy = global::DslKd.DistillationLosses.SoftTargetCrossEntropy(student.Head, teacher.Head, temperature: 2.5);
             // [LogitMatching(Weight = 0.1)]
             var logitMatching = global::DslKd.DistillationLosses.LogitMatching(student.Head, teacher.Head);
+            // [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2)]
+            var decoupledKD = global::DslKd.DistillationLosses.DecoupledKnowledgeDistillation(student.Head, teacher.Head, labels, temperature: 3.0, alpha: 1.0, beta: 4.0);
             // [HardLabels(LabelSmoothing = 0.1)]
             var hardLabels = global::DslKd.DistillationLosses.HardLabels(student.Head, labels, labelSmoothing: 0.1);
             // [FeatureHint(nameof(DeepCnn.Late), nameof(ThinCnn.Early), Weight = 0.5)]
@@ -105,14 +107,15 @@ namespace Demo.Recipes
             // Weight = 0: not computed.
             // [CustomLoss] Confidence
             var confidence = this.Confidence(teacher, student, labels);
-            var total = 0.25 * softTargetCrossEntropy + 0.1 * logitMatching + hardLabels + 0.5 * lateHint + 0.2 * earlyHint + 0.3 * embeddingCosine + 100.0 * earlyAttention + 0.0001 * parameterAnchoring + 0.05 * confidence;
-            return new Losses(total, softTargetCrossEntropy, logitMatching, hardLabels, lateHint, earlyHint, embeddingCosine, earlyAttention, parameterAnchoring, confidence);
+            var total = 0.25 * softTargetCrossEntropy + 0.1 * logitMatching + 0.2 * decoupledKD + hardLabels + 0.5 * lateHint + 0.2 * earlyHint + 0.3 * embeddingCosine + 100.0 * earlyAttention + 0.0001 * parameterAnchoring + 0.05 * confidence;
+            return new Losses(total, softTargetCrossEntropy, logitMatching, decoupledKD, hardLabels, lateHint, earlyHint, embeddingCosine, earlyAttention, parameterAnchoring, confidence);
         }
 
         /// <summary>The total loss and every term of it, each a scalar tensor that can be logged on its own.</summary>
         /// <param name="Total">The weighted sum the optimizer minimises.</param>
         /// <param name="SoftTargetCrossEntropy">[SoftTargetCrossEntropy(Temperature = 2.5, Weight = 0.25)], unweighted.</param>
         /// <param name="LogitMatching">[LogitMatching(Weight = 0.1)], unweighted.</param>
+        /// <param name="DecoupledKD">[DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2)], unweighted.</param>
         /// <param name="HardLabels">[HardLabels(LabelSmoothing = 0.1)], unweighted.</param>
         /// <param name="LateHint">[FeatureHint(nameof(DeepCnn.Late), nameof(ThinCnn.Early), Weight = 0.5)], unweighted.</param>
         /// <param name="EarlyHint">[FeatureHint(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, Weight = 0.2)], unweighted.</param>
@@ -120,13 +123,14 @@ namespace Demo.Recipes
         /// <param name="EarlyAttention">[AttentionTransfer(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, P = 1, Weight = 100)], unweighted.</param>
         /// <param name="ParameterAnchoring">[ParameterAnchoring(Weight = 1e-4)], unweighted.</param>
         /// <param name="Confidence">[CustomLoss] Confidence, unweighted.</param>
-        public sealed record Losses(global::TorchSharp.torch.Tensor Total, global::TorchSharp.torch.Tensor SoftTargetCrossEntropy, global::TorchSharp.torch.Tensor LogitMatching, global::TorchSharp.torch.Tensor HardLabels, global::TorchSharp.torch.Tensor LateHint, global::TorchSharp.torch.Tensor EarlyHint, global::TorchSharp.torch.Tensor EmbeddingCosine, global::TorchSharp.torch.Tensor EarlyAttention, global::TorchSharp.torch.Tensor ParameterAnchoring, global::TorchSharp.torch.Tensor Confidence)
+        public sealed record Losses(global::TorchSharp.torch.Tensor Total, global::TorchSharp.torch.Tensor SoftTargetCrossEntropy, global::TorchSharp.torch.Tensor LogitMatching, global::TorchSharp.torch.Tensor DecoupledKD, global::TorchSharp.torch.Tensor HardLabels, global::TorchSharp.torch.Tensor LateHint, global::TorchSharp.torch.Tensor EarlyHint, global::TorchSharp.torch.Tensor EmbeddingCosine, global::TorchSharp.torch.Tensor EarlyAttention, global::TorchSharp.torch.Tensor ParameterAnchoring, global::TorchSharp.torch.Tensor Confidence)
         {
             /// <summary>The terms with their names and weights, in declaration order.</summary>
             public global::System.Collections.Generic.IReadOnlyList<global::DslKd.LossTerm> Terms => new global::DslKd.LossTerm[]
             {
                 new global::DslKd.LossTerm("SoftTargetCrossEntropy", 0.25, SoftTargetCrossEntropy),
                 new global::DslKd.LossTerm("LogitMatching", 0.1, LogitMatching),
+                new global::DslKd.LossTerm("DecoupledKD", 0.2, DecoupledKD),
                 new global::DslKd.LossTerm("HardLabels", 1.0, HardLabels),
                 new global::DslKd.LossTerm("LateHint", 0.5, LateHint),
                 new global::DslKd.LossTerm("EarlyHint", 0.2, EarlyHint),
@@ -137,7 +141,10 @@ namespace Demo.Recipes
             };
         }
 
-        /// <summary>The training options the recipe's attributes declare; change any at run time with <c>DefaultOptions with { ... }</c>.</summary>
+        /// <summary>
+        /// The defaults of <see cref="global::DslKd.TrainingOptions"/>: the recipe has no training attributes ([Optimizer], [Epochs], [BatchSize], ...).
+        /// Change any at run time with <c>DefaultOptions with { ... }</c>.
+        /// </summary>
         public static global::DslKd.TrainingOptions DefaultOptions { get; } = new global::DslKd.TrainingOptions
         {
         };

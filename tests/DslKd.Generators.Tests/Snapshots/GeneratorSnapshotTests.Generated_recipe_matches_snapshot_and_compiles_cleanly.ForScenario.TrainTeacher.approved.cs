@@ -4,11 +4,11 @@
 
 namespace Demo
 {
-    /// <summary>Trains <see cref="global::Demo.WideCnn"/> on labels with cross-entropy.</summary>
+    /// <summary>Generated from [Supervised&lt;WideCnn&gt;]: trains <see cref="global::Demo.WideCnn"/> on labels with cross-entropy.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("DslKd.Generators", "0.1.0.0")]
     partial class TrainTeacher : global::DslKd.ITrainingTask
     {
-        /// <summary>Label smoothing of the cross-entropy, from the [Supervised] attribute.</summary>
+        /// <summary>Label smoothing of the cross-entropy: LabelSmoothing of [Supervised&lt;WideCnn&gt;], 0 when not set.</summary>
         public const double LabelSmoothing = 0.1;
 
         private readonly global::Demo.WideCnn _model;
@@ -22,7 +22,10 @@ namespace Demo
         /// <summary>The model being trained.</summary>
         public global::Demo.WideCnn Model => _model;
 
-        /// <summary>The training options the recipe's attributes declare; change any at run time with <c>DefaultOptions with { ... }</c>.</summary>
+        /// <summary>
+        /// Generated from [Optimizer(OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, Nesterov = true)], [LearningRateSchedule(ScheduleKind.Step, StepEpochs = 3, Gamma = 0.5)], [Epochs(8)];
+        /// the other options keep the defaults of <see cref="global::DslKd.TrainingOptions"/>. Change any at run time with <c>DefaultOptions with { ... }</c>.
+        /// </summary>
         public static global::DslKd.TrainingOptions DefaultOptions { get; } = new global::DslKd.TrainingOptions
         {
             Optimizer = new global::DslKd.OptimizerSettings(global::DslKd.OptimizerKind.Sgd, 0.05) { Momentum = 0.9, Nesterov = true }, // [Optimizer(OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, Nesterov = true)]
