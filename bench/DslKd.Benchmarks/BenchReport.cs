@@ -30,8 +30,12 @@ public static class Timing
     /// <summary>Runs a and b alternately, n times each after a warm-up; returns the median seconds of each.</summary>
     public static (double A, double B) Interleaved(int n, Action a, Action b)
     {
-        a();
-        b();
+        // Several warm-up rounds: the first steps of a model pay for allocator growth and oneDNN primitive creation.
+        for (var i = 0; i < 3; i++)
+        {
+            a();
+            b();
+        }
         var timesA = new List<double>();
         var timesB = new List<double>();
         for (var i = 0; i < n; i++)
