@@ -73,3 +73,12 @@ public static class QuadrantData
         return new LabeledDataset(images, labels, classes: 4);
     }
 }
+
+/// <summary>DistilQuadrants with other numbers in its attributes: run-time loss settings must reproduce one from the other.</summary>
+[Distillation<QuadrantTeacher, QuadrantStudent>]
+[SoftTargets(Temperature = 4, Weight = 0.2)]
+[HardLabels(Weight = 0.8)]
+[FeatureHint(nameof(QuadrantTeacher.Hidden), nameof(QuadrantStudent.Hidden), Weight = 0.5)]
+[Optimizer(OptimizerKind.AdamW, LearningRate = 1e-2)]
+[Epochs(2), BatchSize(32), Seed(2)]
+public partial class DistilQuadrantsOtherNumbers;

@@ -28,7 +28,7 @@ internal static class RecipeEmitter
         {
             writer.Line($"/// <summary>Generated from [Distillation&lt;{spec.Teacher.Spec.ClassName}, {spec.Student.Spec.ClassName}&gt;] and its loss terms: distils <see cref=\"{teacher}\"/> into <see cref=\"{student}\"/>; the loss is composed in <see cref=\"ComputeLoss({teacher}.Features, {student}.Features, {Tensor})\"/>.</summary>");
             writer.Line(ModelEmitter.GeneratedCodeAttribute);
-            using (writer.Block($"partial class {Identifiers.Id(spec.ClassName)} : global::TorchSharp.torch.nn.Module, global::DslKd.ICachedTeacherTask"))
+            using (writer.Block($"partial class {Identifiers.Id(spec.ClassName)} : global::TorchSharp.torch.nn.Module, global::DslKd.ICachedTeacherTask, global::DslKd.ITunableTask"))
             {
                 Constants(writer, recipe, teacher, student);
                 writer.Line();
@@ -44,11 +44,21 @@ internal static class RecipeEmitter
                 writer.Line("/// <summary>The student, registered as the sub-module \"Student\".</summary>");
                 writer.Line($"{access} {student} Student => _student;");
                 writer.Line();
+                writer.Line("/// <summary>The values of the term attributes, as written.</summary>");
+                writer.Line("public static LossSettings DefaultLoss { get; } = new LossSettings();");
+                writer.Line();
+                writer.Line("/// <summary>The loss settings this instance computes with: <see cref=\"DefaultLoss\"/> unless others were passed to the constructor.</summary>");
+                writer.Line("public LossSettings Loss { get; }");
+                writer.Line();
+                writer.Line("global::DslKd.ILossSettings global::DslKd.ITunableTask.Loss => Loss;");
+                writer.Line();
                 ComputeFromInput(writer, teacher);
                 writer.Line();
                 ComputeFromFeatures(writer, recipe, teacher, student, access);
                 writer.Line();
                 LossesRecord(writer, recipe);
+                writer.Line();
+                LossSettingsEmitter.Emit(writer, recipe);
                 writer.Line();
                 TrainingEmitter.DefaultOptionsAndTrain(writer, recipe.TrainingInitializers, spec.TrainingOptions.Select(o => o.SourceText).ToList(), "distils the student from the teacher");
                 writer.Line();
@@ -112,13 +122,17 @@ internal static class RecipeEmitter
         writer.Line("/// <param name=\"device\">Where the adapters' parameters live; put the models there yourself.</param>");
         writer.Line("/// <param name=\"dtype\">The adapters' element type; float32 when null.</param>");
         writer.Line("/// <param name=\"seed\">When set, the adapters' initialisation is deterministic.</param>");
-        writer.Line($"{recipe.ModelMemberAccess} {Identifiers.Id(spec.ClassName)}({teacher} teacher, {student} student, global::TorchSharp.torch.Device? device = null, global::TorchSharp.torch.ScalarType? dtype = null, long? seed = null)");
+        writer.Line("/// <param name=\"loss\">The terms' weights and temperatures; <see cref=\"DefaultLoss\"/> (the attributes' values) when null.</param>");
+        writer.Line("/// <exception cref=\"global::System.ArgumentException\">A loss setting is out of range (a temperature not positive, a weight negative).</exception>");
+        writer.Line($"{recipe.ModelMemberAccess} {Identifiers.Id(spec.ClassName)}({teacher} teacher, {student} student, global::TorchSharp.torch.Device? device = null, global::TorchSharp.torch.ScalarType? dtype = null, long? seed = null, LossSettings? loss = null)");
         using (writer.Indent()) writer.Line($": base(nameof({Identifiers.Id(spec.ClassName)}))");
         writer.Line("{");
         using (writer.Indent())
         {
             writer.Line("_teacher = teacher ?? throw new global::System.ArgumentNullException(nameof(teacher));");
             writer.Line("_student = student ?? throw new global::System.ArgumentNullException(nameof(student));");
+            writer.Line("Loss = loss ?? DefaultLoss;");
+            writer.Line("global::DslKd.LossSettingsSupport.Validate(Loss);");
             writer.Line("// The teacher is frozen by construction: evaluation mode, no gradients, and never registered, so this");
             writer.Line("// recipe's parameters() - what an optimizer is given - are the student's and the adapters' only.");
             writer.Line("global::DslKd.RecipeSupport.Freeze(_teacher);");
@@ -177,9 +191,9 @@ internal static class RecipeEmitter
                 }
                 writer.Line($"var {LocalName(term.Name)} = {TermExpression(term, recipe.Spec.ClassName)};");
             }
-            var sum = string.Join(" + ", active.Select(t => t.Weight == 1 ? LocalName(t.Name) : $"{Literal.Of(t.Weight)} * {LocalName(t.Name)}"));
+            var sum = string.Join(" + ", active.Select(t => $"{LossSettingsEmitter.Read(t, "Weight")} * {LocalName(t.Name)}"));
             writer.Line($"var total = {sum};");
-            writer.Line($"return new Losses({string.Join(", ", new[] { "total" }.Concat(active.Select(t => LocalName(t.Name))))});");
+            writer.Line($"return new Losses({string.Join(", ", new[] { "total" }.Concat(active.Select(t => LocalName(t.Name))).Concat(new[] { "Loss" }))});");
         }
     }
 
@@ -189,10 +203,10 @@ internal static class RecipeEmitter
         {
             case "SoftTargets":
             case "SoftTargetCrossEntropy":
-                return $"{Losses}.{term.Kind}(student.{Identifiers.Id(term.StudentFeature!)}, teacher.{Identifiers.Id(term.TeacherFeature!)}, temperature: {Literal.Of(term.Temperature)})";
+                return $"{Losses}.{term.Kind}(student.{Identifiers.Id(term.StudentFeature!)}, teacher.{Identifiers.Id(term.TeacherFeature!)}, temperature: {LossSettingsEmitter.Read(term, "Temperature")})";
             case "DecoupledKD":
                 return $"{Losses}.DecoupledKnowledgeDistillation(student.{Identifiers.Id(term.StudentFeature!)}, teacher.{Identifiers.Id(term.TeacherFeature!)}, labels, " +
-                       $"temperature: {Literal.Of(term.Temperature)}, alpha: {Literal.Of(term.Alpha)}, beta: {Literal.Of(term.Beta)})";
+                       $"temperature: {LossSettingsEmitter.Read(term, "Temperature")}, alpha: {LossSettingsEmitter.Read(term, "Alpha")}, beta: {LossSettingsEmitter.Read(term, "Beta")})";
             case "LogitMatching":
                 return $"{Losses}.LogitMatching(student.{Identifiers.Id(term.StudentFeature!)}, teacher.{Identifiers.Id(term.TeacherFeature!)})";
             case "HardLabels":
@@ -255,7 +269,8 @@ internal static class RecipeEmitter
         writer.Line("/// <param name=\"Total\">The weighted sum the optimizer minimises.</param>");
         foreach (var term in active)
             writer.Line($"/// <param name=\"{Identifiers.Id(term.Name)}\">{ModelEmitter.XmlText(term.Kind == "Custom" ? $"[CustomLoss] {term.MethodName}" : $"[{term.SourceText}]")}, unweighted.</param>");
-        var parameters = string.Join(", ", new[] { $"{Tensor} Total" }.Concat(active.Select(t => $"{Tensor} {Identifiers.Id(t.Name)}")));
+        writer.Line("/// <param name=\"Settings\">The loss settings the terms were computed and weighted with.</param>");
+        var parameters = string.Join(", ", new[] { $"{Tensor} Total" }.Concat(active.Select(t => $"{Tensor} {Identifiers.Id(t.Name)}")).Concat(new[] { "LossSettings Settings" }));
         using (writer.Block($"public sealed record Losses({parameters})"))
         {
             writer.Line("/// <summary>The terms with their names and weights, in declaration order.</summary>");
@@ -264,7 +279,7 @@ internal static class RecipeEmitter
             using (writer.Indent())
             {
                 foreach (var term in active)
-                    writer.Line($"new global::DslKd.LossTerm({Literal.CSharpString(term.Name)}, {Literal.Of(term.Weight)}, {Identifiers.Id(term.Name)}),");
+                    writer.Line($"new global::DslKd.LossTerm({Literal.CSharpString(term.Name)}, Settings.{Identifiers.Id(term.Name + "Weight")}, {Identifiers.Id(term.Name)}),");
             }
             writer.Line("};");
         }

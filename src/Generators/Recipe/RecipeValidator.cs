@@ -41,7 +41,7 @@ internal static class RecipeValidator
         var adapters = new List<AdapterSpec>();
         var anchored = EquatableArray<ParameterPair>.Empty;
         // Term names become record properties and camel-cased locals: compare them ignoring case.
-        var names = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase) { "Total", "Terms", "Teacher", "Student", "Labels", "Losses" };
+        var names = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase) { "Total", "Terms", "Teacher", "Student", "Labels", "Losses", "Settings", "Loss" };
 
         if (spec.Terms.Count == 0 && spec.CustomLosses.Count == 0)
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoLossTerms, spec.Location, spec.ClassName));

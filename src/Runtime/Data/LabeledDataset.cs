@@ -77,6 +77,15 @@ public sealed class LabeledDataset : IDisposable
         return (Inputs.index_select(0, indices), Labels.index_select(0, indices), indices);
     }
 
+    /// <summary>A SHA-256 of the inputs and labels (shapes and bytes), as hex: equal for equal data.</summary>
+    public string ContentHash()
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        TensorHash.Append(hash, Inputs);
+        TensorHash.Append(hash, Labels);
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
     /// <summary>A dataset of the samples at <paramref name="indices"/> (copies).</summary>
     public LabeledDataset Subset(Tensor indices) => new(Inputs.index_select(0, indices), Labels.index_select(0, indices), Classes);
 

@@ -82,18 +82,11 @@ public sealed class TeacherCache : IDisposable
         foreach (var (name, tensor) in task.Teacher.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             hash.AppendData(Encoding.UTF8.GetBytes(name));
-            AppendTensor(hash, tensor);
+            TensorHash.Append(hash, tensor);
         }
-        AppendTensor(hash, data.Inputs);
-        AppendTensor(hash, data.Labels);
+        TensorHash.Append(hash, data.Inputs);
+        TensorHash.Append(hash, data.Labels);
         return Convert.ToHexString(hash.GetHashAndReset());
-    }
-
-    private static void AppendTensor(IncrementalHash hash, Tensor tensor)
-    {
-        using var contiguous = tensor.cpu().contiguous();
-        hash.AppendData(MemoryMarshal.AsBytes(contiguous.shape.AsSpan()));
-        hash.AppendData(contiguous.bytes);
     }
 
     private static TeacherCache? TryLoad(string path, string key)

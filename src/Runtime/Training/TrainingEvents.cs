@@ -31,3 +31,6 @@ public sealed record CheckpointSaved(string Run, int Epoch, string Path) : Train
 
 /// <summary>A run continued from a checkpoint.</summary>
 public sealed record Resumed(string Run, int CompletedEpochs, string Path) : TrainingEvent(Run);
+
+/// <summary>Early stopping ended the run: no better evaluation accuracy for <paramref name="Patience"/> epochs; the model keeps epoch <paramref name="BestEpoch"/>'s weights.</summary>
+public sealed record StoppedEarly(string Run, int Epoch, int BestEpoch, double BestAccuracy, int Patience) : TrainingEvent(Run);

@@ -26,6 +26,8 @@ public static class TrainingLoop
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
+        if (options.EarlyStoppingPatience is not null && evaluation is null)
+            throw new ArgumentException("EarlyStoppingPatience needs an evaluation set to watch: pass a validation split (never the test set).", nameof(evaluation));
         if (options.Threads is { } threads) set_num_threads(threads);
 
         var device = options.Device ?? CPU;
@@ -39,17 +41,21 @@ public static class TrainingLoop
         var checkpointPath = options.CheckpointDirectory is { } checkpointDirectory ? Path.Combine(checkpointDirectory, Checkpoint.FileName) : null;
 
         var history = new List<EpochResult>();
+        var best = new BestWeights(trainable, options.CheckpointDirectory);
         var globalStep = 0L;
+        // A tuned recipe with other loss settings is another run, even with the same options.
+        var fingerprint = task is ITunableTask tunable ? options.Fingerprint() + ";loss=" + LossSettingsSupport.Fingerprint(tunable.Loss) : options.Fingerprint();
         if (checkpointPath is not null && File.Exists(checkpointPath))
         {
             var header = Checkpoint.ReadHeader(checkpointPath);
-            if (header.Run != task.Name || header.OptionsFingerprint != options.Fingerprint())
+            if (header.Run != task.Name || header.OptionsFingerprint != fingerprint)
                 throw new InvalidOperationException(
                     $"'{checkpointPath}' belongs to another run ({header.Run}: {header.OptionsFingerprint}); this run is {task.Name}: " +
-                    $"{options.Fingerprint()}. Use another CheckpointDirectory, or delete the file to start over.");
+                    $"{fingerprint}. Use another CheckpointDirectory, or delete the file to start over.");
             Checkpoint.Restore(checkpointPath, trainable, optimizer);
             history.AddRange(header.History);
             globalStep = header.GlobalStep;
+            if (options.EarlyStoppingPatience is not null) best.Resume(history);
             progress?.Report(new Resumed(task.Name, header.CompletedEpochs, checkpointPath));
         }
 
@@ -57,7 +63,8 @@ public static class TrainingLoop
 
         var runClock = Stopwatch.StartNew();
         var stepsDoneThisRun = 0L;
-        for (var epoch = history.Count + 1; epoch <= options.Epochs; epoch++)
+        var stoppedEarly = options.EarlyStoppingPatience is { } patienceAtStart && best.Epoch is { } bestAtStart && history.Count - bestAtStart >= patienceAtStart;
+        for (var epoch = history.Count + 1; epoch <= options.Epochs && !stoppedEarly; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new EpochStarted(task.Name, epoch, options.Epochs, stepsPerEpoch));
@@ -127,16 +134,22 @@ public static class TrainingLoop
             var result = new EpochResult(epoch, lossSum / samples, sampledTerms, learningRate, metrics, epochClock.Elapsed);
             history.Add(result);
             tensorBoard?.Epoch(result);
+            // The best weights are written before the checkpoint, so a resumed run never misses an improvement.
+            if (options.EarlyStoppingPatience is { } patience && !best.Offer(result) && epoch - best.Epoch >= patience)
+                stoppedEarly = true;
             if (checkpointPath is not null)
             {
-                Checkpoint.Save(checkpointPath, new Checkpoint.Header(task.Name, options.Fingerprint(), epoch, globalStep, history), trainable, optimizer);
+                Checkpoint.Save(checkpointPath, new Checkpoint.Header(task.Name, fingerprint, epoch, globalStep, history), trainable, optimizer);
                 progress?.Report(new CheckpointSaved(task.Name, epoch, checkpointPath));
             }
             progress?.Report(new EpochCompleted(task.Name, result, options.Epochs));
+            if (stoppedEarly) progress?.Report(new StoppedEarly(task.Name, epoch, best.Epoch ?? 0, best.Accuracy, options.EarlyStoppingPatience!.Value));
         }
 
         trainable.eval();
-        return new TrainingResult(history);
+        if (options.EarlyStoppingPatience is null) return new TrainingResult(history);
+        best.Restore();
+        return new TrainingResult(history) { BestEpoch = best.Epoch, StoppedEarly = stoppedEarly };
     }
 
     private static TeacherCache? OpenTeacherCache(ITrainingTask task, LabeledDataset train, TrainingOptions options, Device device, IProgress<TrainingEvent>? progress)

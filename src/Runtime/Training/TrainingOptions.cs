@@ -96,6 +96,13 @@ public sealed record TrainingOptions
     /// <summary>Applied to every training batch's inputs (for example random shifts); teacher and student see the same result.</summary>
     public Func<Tensor, Tensor>? Augmentation { get; init; }
 
+    /// <summary>
+    /// Early stopping: when set, the run stops once the evaluation accuracy has not improved for this many epochs, and
+    /// the trained model is left with the weights of its best epoch. Needs an evaluation set, which must then be a
+    /// validation split, never the test set. Off when null.
+    /// </summary>
+    public int? EarlyStoppingPatience { get; init; }
+
     /// <summary>A progress event is raised every this many steps (default 10), and at the end of each epoch.</summary>
     public int ReportEverySteps { get; init; } = 10;
 
@@ -115,6 +122,7 @@ public sealed record TrainingOptions
         Require(Schedule.WarmupEpochs > 0, "Schedule.WarmupEpochs", Schedule.WarmupEpochs, "must be positive");
         Require(GradientClipNorm is null || GradientClipNorm > 0, nameof(GradientClipNorm), GradientClipNorm, "must be positive when set");
         Require(Threads is null || Threads > 0, nameof(Threads), Threads, "must be at least 1 when set");
+        Require(EarlyStoppingPatience is null || EarlyStoppingPatience > 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "must be at least 1 when set");
         Require(ReportEverySteps > 0, nameof(ReportEverySteps), ReportEverySteps, "must be at least 1");
         if (TeacherCachePath is not null && Augmentation is not null)
             throw new ArgumentException(
@@ -124,7 +132,7 @@ public sealed record TrainingOptions
 
     /// <summary>The settings that decide the result of a run, so a checkpoint is only resumed by the same run.</summary>
     public string Fingerprint() => string.Create(CultureInfo.InvariantCulture,
-        $"epochs={Epochs};batch={BatchSize};optimizer={Optimizer};schedule={Schedule};clip={GradientClipNorm};seed={Seed};augmented={Augmentation is not null}");
+        $"epochs={Epochs};batch={BatchSize};optimizer={Optimizer};schedule={Schedule};clip={GradientClipNorm};seed={Seed};augmented={Augmentation is not null};patience={EarlyStoppingPatience}");
 
     private static void Require(bool condition, string name, object? value, string rule)
     {

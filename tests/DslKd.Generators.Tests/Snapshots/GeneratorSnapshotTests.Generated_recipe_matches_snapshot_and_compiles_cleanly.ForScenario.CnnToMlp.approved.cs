@@ -6,7 +6,7 @@ namespace Demo
 {
     /// <summary>Generated from [Distillation&lt;WideCnn, SmallMlp&gt;] and its loss terms: distils <see cref="global::Demo.WideCnn"/> into <see cref="global::Demo.SmallMlp"/>; the loss is composed in <see cref="ComputeLoss(global::Demo.WideCnn.Features, global::Demo.SmallMlp.Features, global::TorchSharp.torch.Tensor)"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("DslKd.Generators", "0.1.0.0")]
-    partial class CnnToMlp : global::TorchSharp.torch.nn.Module, global::DslKd.ICachedTeacherTask
+    partial class CnnToMlp : global::TorchSharp.torch.nn.Module, global::DslKd.ICachedTeacherTask, global::DslKd.ITunableTask
     {
         /// <summary>Trainable parameters of the teacher.</summary>
         public const long TeacherParameterCount = global::Demo.WideCnn.ParameterCount;
@@ -30,11 +30,15 @@ namespace Demo
         /// <param name="device">Where the adapters' parameters live; put the models there yourself.</param>
         /// <param name="dtype">The adapters' element type; float32 when null.</param>
         /// <param name="seed">When set, the adapters' initialisation is deterministic.</param>
-        public CnnToMlp(global::Demo.WideCnn teacher, global::Demo.SmallMlp student, global::TorchSharp.torch.Device? device = null, global::TorchSharp.torch.ScalarType? dtype = null, long? seed = null)
+        /// <param name="loss">The terms' weights and temperatures; <see cref="DefaultLoss"/> (the attributes' values) when null.</param>
+        /// <exception cref="global::System.ArgumentException">A loss setting is out of range (a temperature not positive, a weight negative).</exception>
+        public CnnToMlp(global::Demo.WideCnn teacher, global::Demo.SmallMlp student, global::TorchSharp.torch.Device? device = null, global::TorchSharp.torch.ScalarType? dtype = null, long? seed = null, LossSettings? loss = null)
             : base(nameof(CnnToMlp))
         {
             _teacher = teacher ?? throw new global::System.ArgumentNullException(nameof(teacher));
             _student = student ?? throw new global::System.ArgumentNullException(nameof(student));
+            Loss = loss ?? DefaultLoss;
+            global::DslKd.LossSettingsSupport.Validate(Loss);
             // The teacher is frozen by construction: evaluation mode, no gradients, and never registered, so this
             // recipe's parameters() - what an optimizer is given - are the student's and the adapters' only.
             global::DslKd.RecipeSupport.Freeze(_teacher);
@@ -57,6 +61,14 @@ namespace Demo
         /// <summary>The student, registered as the sub-module "Student".</summary>
         public global::Demo.SmallMlp Student => _student;
 
+        /// <summary>The values of the term attributes, as written.</summary>
+        public static LossSettings DefaultLoss { get; } = new LossSettings();
+
+        /// <summary>The loss settings this instance computes with: <see cref="DefaultLoss"/> unless others were passed to the constructor.</summary>
+        public LossSettings Loss { get; }
+
+        global::DslKd.ILossSettings global::DslKd.ITunableTask.Loss => Loss;
+
         /// <summary>Runs the teacher (without autograd) and the student on one batch and returns every loss term.</summary>
         public Losses ComputeLoss(global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor labels)
         {
@@ -72,13 +84,13 @@ namespace Demo
         public Losses ComputeLoss(global::Demo.WideCnn.Features teacher, global::Demo.SmallMlp.Features student, global::TorchSharp.torch.Tensor labels)
         {
             // [SoftTargets(Temperature = 4, Weight = 0.9)]
-            var softTargets = global::DslKd.DistillationLosses.SoftTargets(student.Logits, teacher.Logits, temperature: 4.0);
+            var softTargets = global::DslKd.DistillationLosses.SoftTargets(student.Logits, teacher.Logits, temperature: Loss.SoftTargetsTemperature);
             // [HardLabels(Weight = 0.1)]
             var hardLabels = global::DslKd.DistillationLosses.HardLabels(student.Logits, labels);
             // [FeatureHint(nameof(WideCnn.Hidden), nameof(SmallMlp.Hidden), Weight = 0.5)]
             var hiddenHint = global::DslKd.DistillationLosses.FeatureHint(_hiddenHintAdapter.call(student.Hidden), teacher.Hidden);
-            var total = 0.9 * softTargets + 0.1 * hardLabels + 0.5 * hiddenHint;
-            return new Losses(total, softTargets, hardLabels, hiddenHint);
+            var total = Loss.SoftTargetsWeight * softTargets + Loss.HardLabelsWeight * hardLabels + Loss.HiddenHintWeight * hiddenHint;
+            return new Losses(total, softTargets, hardLabels, hiddenHint, Loss);
         }
 
         /// <summary>The total loss and every term of it, each a scalar tensor that can be logged on its own.</summary>
@@ -86,15 +98,67 @@ namespace Demo
         /// <param name="SoftTargets">[SoftTargets(Temperature = 4, Weight = 0.9)], unweighted.</param>
         /// <param name="HardLabels">[HardLabels(Weight = 0.1)], unweighted.</param>
         /// <param name="HiddenHint">[FeatureHint(nameof(WideCnn.Hidden), nameof(SmallMlp.Hidden), Weight = 0.5)], unweighted.</param>
-        public sealed record Losses(global::TorchSharp.torch.Tensor Total, global::TorchSharp.torch.Tensor SoftTargets, global::TorchSharp.torch.Tensor HardLabels, global::TorchSharp.torch.Tensor HiddenHint)
+        /// <param name="Settings">The loss settings the terms were computed and weighted with.</param>
+        public sealed record Losses(global::TorchSharp.torch.Tensor Total, global::TorchSharp.torch.Tensor SoftTargets, global::TorchSharp.torch.Tensor HardLabels, global::TorchSharp.torch.Tensor HiddenHint, LossSettings Settings)
         {
             /// <summary>The terms with their names and weights, in declaration order.</summary>
             public global::System.Collections.Generic.IReadOnlyList<global::DslKd.LossTerm> Terms => new global::DslKd.LossTerm[]
             {
-                new global::DslKd.LossTerm("SoftTargets", 0.9, SoftTargets),
-                new global::DslKd.LossTerm("HardLabels", 0.1, HardLabels),
-                new global::DslKd.LossTerm("HiddenHint", 0.5, HiddenHint),
+                new global::DslKd.LossTerm("SoftTargets", Settings.SoftTargetsWeight, SoftTargets),
+                new global::DslKd.LossTerm("HardLabels", Settings.HardLabelsWeight, HardLabels),
+                new global::DslKd.LossTerm("HiddenHint", Settings.HiddenHintWeight, HiddenHint),
             };
+        }
+
+        /// <summary>
+        /// The numbers of this recipe's term attributes, which the loss reads at run time. <see cref="DefaultLoss"/> holds the
+        /// attributes' values; pass <c>DefaultLoss with { ... }</c> to the constructor to try others without recompiling (a tuner
+        /// does, through the names of <see cref="Values"/>), and paste <see cref="ToAttributes"/> into the recipe to make them the default.
+        /// </summary>
+        public sealed record LossSettings : global::DslKd.ILossSettings
+        {
+            /// <summary>The temperature of [SoftTargets(Temperature = 4, Weight = 0.9)].</summary>
+            public double SoftTargetsTemperature { get; init; } = 4.0;
+
+            /// <summary>The weight in the total of [SoftTargets(Temperature = 4, Weight = 0.9)].</summary>
+            public double SoftTargetsWeight { get; init; } = 0.9;
+
+            /// <summary>The weight in the total of [HardLabels(Weight = 0.1)].</summary>
+            public double HardLabelsWeight { get; init; } = 0.1;
+
+            /// <summary>The weight in the total of [FeatureHint(nameof(WideCnn.Hidden), nameof(SmallMlp.Hidden), Weight = 0.5)].</summary>
+            public double HiddenHintWeight { get; init; } = 0.5;
+
+            /// <summary>Every setting by its tuning name (<c>Term.Argument</c>), in declaration order.</summary>
+            public global::System.Collections.Generic.IReadOnlyList<global::DslKd.LossSetting> Values => new global::DslKd.LossSetting[]
+            {
+                new global::DslKd.LossSetting("SoftTargets.Temperature", SoftTargetsTemperature, global::DslKd.LossSettingKind.Temperature),
+                new global::DslKd.LossSetting("SoftTargets.Weight", SoftTargetsWeight, global::DslKd.LossSettingKind.Weight),
+                new global::DslKd.LossSetting("HardLabels.Weight", HardLabelsWeight, global::DslKd.LossSettingKind.Weight),
+                new global::DslKd.LossSetting("HiddenHint.Weight", HiddenHintWeight, global::DslKd.LossSettingKind.Weight),
+            };
+
+            /// <summary>A copy with the setting named <paramref name="name"/> (as in <see cref="Values"/>) set to <paramref name="value"/>.</summary>
+            public LossSettings With(string name, double value) => name switch
+            {
+                "SoftTargets.Temperature" => this with { SoftTargetsTemperature = value },
+                "SoftTargets.Weight" => this with { SoftTargetsWeight = value },
+                "HardLabels.Weight" => this with { HardLabelsWeight = value },
+                "HiddenHint.Weight" => this with { HiddenHintWeight = value },
+                _ => throw global::DslKd.LossSettingsSupport.UnknownSetting(name, Values),
+            };
+
+            global::DslKd.ILossSettings global::DslKd.ILossSettings.With(string name, double value) => With(name, value);
+
+            /// <summary>The recipe's term attributes with these values, one per line, to paste into the recipe class.</summary>
+            public string ToAttributes() => string.Join(global::System.Environment.NewLine, new string[]
+            {
+                $"[SoftTargets(Temperature = {Format(SoftTargetsTemperature)}, Weight = {Format(SoftTargetsWeight)})]",
+                $"[HardLabels(Weight = {Format(HardLabelsWeight)})]",
+                $"[FeatureHint(nameof(WideCnn.Hidden), nameof(SmallMlp.Hidden), Weight = {Format(HiddenHintWeight)})]",
+            });
+
+            private static string Format(double value) => global::DslKd.LossSettingsSupport.Format(value);
         }
 
         /// <summary>

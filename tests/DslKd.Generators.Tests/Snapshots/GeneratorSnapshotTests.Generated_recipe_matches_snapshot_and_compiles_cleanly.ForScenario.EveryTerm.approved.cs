@@ -6,7 +6,7 @@ namespace Demo.Recipes
 {
     /// <summary>Generated from [Distillation&lt;DeepCnn, ThinCnn&gt;] and its loss terms: distils <see cref="global::Demo.Recipes.DeepCnn"/> into <see cref="global::Demo.Recipes.ThinCnn"/>; the loss is composed in <see cref="ComputeLoss(global::Demo.Recipes.DeepCnn.Features, global::Demo.Recipes.ThinCnn.Features, global::TorchSharp.torch.Tensor)"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("DslKd.Generators", "0.1.0.0")]
-    partial class DeepToThin : global::TorchSharp.torch.nn.Module, global::DslKd.ICachedTeacherTask
+    partial class DeepToThin : global::TorchSharp.torch.nn.Module, global::DslKd.ICachedTeacherTask, global::DslKd.ITunableTask
     {
         /// <summary>Trainable parameters of the teacher.</summary>
         public const long TeacherParameterCount = global::Demo.Recipes.DeepCnn.ParameterCount;
@@ -40,11 +40,15 @@ namespace Demo.Recipes
         /// <param name="device">Where the adapters' parameters live; put the models there yourself.</param>
         /// <param name="dtype">The adapters' element type; float32 when null.</param>
         /// <param name="seed">When set, the adapters' initialisation is deterministic.</param>
-        public DeepToThin(global::Demo.Recipes.DeepCnn teacher, global::Demo.Recipes.ThinCnn student, global::TorchSharp.torch.Device? device = null, global::TorchSharp.torch.ScalarType? dtype = null, long? seed = null)
+        /// <param name="loss">The terms' weights and temperatures; <see cref="DefaultLoss"/> (the attributes' values) when null.</param>
+        /// <exception cref="global::System.ArgumentException">A loss setting is out of range (a temperature not positive, a weight negative).</exception>
+        public DeepToThin(global::Demo.Recipes.DeepCnn teacher, global::Demo.Recipes.ThinCnn student, global::TorchSharp.torch.Device? device = null, global::TorchSharp.torch.ScalarType? dtype = null, long? seed = null, LossSettings? loss = null)
             : base(nameof(DeepToThin))
         {
             _teacher = teacher ?? throw new global::System.ArgumentNullException(nameof(teacher));
             _student = student ?? throw new global::System.ArgumentNullException(nameof(student));
+            Loss = loss ?? DefaultLoss;
+            global::DslKd.LossSettingsSupport.Validate(Loss);
             // The teacher is frozen by construction: evaluation mode, no gradients, and never registered, so this
             // recipe's parameters() - what an optimizer is given - are the student's and the adapters' only.
             global::DslKd.RecipeSupport.Freeze(_teacher);
@@ -71,6 +75,14 @@ namespace Demo.Recipes
         /// <summary>The student, registered as the sub-module "Student".</summary>
         public global::Demo.Recipes.ThinCnn Student => _student;
 
+        /// <summary>The values of the term attributes, as written.</summary>
+        public static LossSettings DefaultLoss { get; } = new LossSettings();
+
+        /// <summary>The loss settings this instance computes with: <see cref="DefaultLoss"/> unless others were passed to the constructor.</summary>
+        public LossSettings Loss { get; }
+
+        global::DslKd.ILossSettings global::DslKd.ITunableTask.Loss => Loss;
+
         /// <summary>Runs the teacher (without autograd) and the student on one batch and returns every loss term.</summary>
         public Losses ComputeLoss(global::TorchSharp.torch.Tensor input, global::TorchSharp.torch.Tensor labels)
         {
@@ -86,11 +98,11 @@ namespace Demo.Recipes
         public Losses ComputeLoss(global::Demo.Recipes.DeepCnn.Features teacher, global::Demo.Recipes.ThinCnn.Features student, global::TorchSharp.torch.Tensor labels)
         {
             // [SoftTargetCrossEntropy(Temperature = 2.5, Weight = 0.25)]
-            var softTargetCrossEntropy = global::DslKd.DistillationLosses.SoftTargetCrossEntropy(student.Head, teacher.Head, temperature: 2.5);
+            var softTargetCrossEntropy = global::DslKd.DistillationLosses.SoftTargetCrossEntropy(student.Head, teacher.Head, temperature: Loss.SoftTargetCrossEntropyTemperature);
             // [LogitMatching(Weight = 0.1)]
             var logitMatching = global::DslKd.DistillationLosses.LogitMatching(student.Head, teacher.Head);
             // [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2)]
-            var decoupledKD = global::DslKd.DistillationLosses.DecoupledKnowledgeDistillation(student.Head, teacher.Head, labels, temperature: 3.0, alpha: 1.0, beta: 4.0);
+            var decoupledKD = global::DslKd.DistillationLosses.DecoupledKnowledgeDistillation(student.Head, teacher.Head, labels, temperature: Loss.DecoupledKDTemperature, alpha: Loss.DecoupledKDAlpha, beta: Loss.DecoupledKDBeta);
             // [HardLabels(LabelSmoothing = 0.1)]
             var hardLabels = global::DslKd.DistillationLosses.HardLabels(student.Head, labels, labelSmoothing: 0.1);
             // [FeatureHint(nameof(DeepCnn.Late), nameof(ThinCnn.Early), Weight = 0.5)]
@@ -107,8 +119,8 @@ namespace Demo.Recipes
             // Weight = 0: not computed.
             // [CustomLoss] Confidence
             var confidence = this.Confidence(teacher, student, labels);
-            var total = 0.25 * softTargetCrossEntropy + 0.1 * logitMatching + 0.2 * decoupledKD + hardLabels + 0.5 * lateHint + 0.2 * earlyHint + 0.3 * embeddingCosine + 100.0 * earlyAttention + 0.0001 * parameterAnchoring + 0.05 * confidence;
-            return new Losses(total, softTargetCrossEntropy, logitMatching, decoupledKD, hardLabels, lateHint, earlyHint, embeddingCosine, earlyAttention, parameterAnchoring, confidence);
+            var total = Loss.SoftTargetCrossEntropyWeight * softTargetCrossEntropy + Loss.LogitMatchingWeight * logitMatching + Loss.DecoupledKDWeight * decoupledKD + Loss.HardLabelsWeight * hardLabels + Loss.LateHintWeight * lateHint + Loss.EarlyHintWeight * earlyHint + Loss.EmbeddingCosineWeight * embeddingCosine + Loss.EarlyAttentionWeight * earlyAttention + Loss.ParameterAnchoringWeight * parameterAnchoring + Loss.ConfidenceWeight * confidence;
+            return new Losses(total, softTargetCrossEntropy, logitMatching, decoupledKD, hardLabels, lateHint, earlyHint, embeddingCosine, earlyAttention, parameterAnchoring, confidence, Loss);
         }
 
         /// <summary>The total loss and every term of it, each a scalar tensor that can be logged on its own.</summary>
@@ -123,22 +135,132 @@ namespace Demo.Recipes
         /// <param name="EarlyAttention">[AttentionTransfer(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, P = 1, Weight = 100)], unweighted.</param>
         /// <param name="ParameterAnchoring">[ParameterAnchoring(Weight = 1e-4)], unweighted.</param>
         /// <param name="Confidence">[CustomLoss] Confidence, unweighted.</param>
-        public sealed record Losses(global::TorchSharp.torch.Tensor Total, global::TorchSharp.torch.Tensor SoftTargetCrossEntropy, global::TorchSharp.torch.Tensor LogitMatching, global::TorchSharp.torch.Tensor DecoupledKD, global::TorchSharp.torch.Tensor HardLabels, global::TorchSharp.torch.Tensor LateHint, global::TorchSharp.torch.Tensor EarlyHint, global::TorchSharp.torch.Tensor EmbeddingCosine, global::TorchSharp.torch.Tensor EarlyAttention, global::TorchSharp.torch.Tensor ParameterAnchoring, global::TorchSharp.torch.Tensor Confidence)
+        /// <param name="Settings">The loss settings the terms were computed and weighted with.</param>
+        public sealed record Losses(global::TorchSharp.torch.Tensor Total, global::TorchSharp.torch.Tensor SoftTargetCrossEntropy, global::TorchSharp.torch.Tensor LogitMatching, global::TorchSharp.torch.Tensor DecoupledKD, global::TorchSharp.torch.Tensor HardLabels, global::TorchSharp.torch.Tensor LateHint, global::TorchSharp.torch.Tensor EarlyHint, global::TorchSharp.torch.Tensor EmbeddingCosine, global::TorchSharp.torch.Tensor EarlyAttention, global::TorchSharp.torch.Tensor ParameterAnchoring, global::TorchSharp.torch.Tensor Confidence, LossSettings Settings)
         {
             /// <summary>The terms with their names and weights, in declaration order.</summary>
             public global::System.Collections.Generic.IReadOnlyList<global::DslKd.LossTerm> Terms => new global::DslKd.LossTerm[]
             {
-                new global::DslKd.LossTerm("SoftTargetCrossEntropy", 0.25, SoftTargetCrossEntropy),
-                new global::DslKd.LossTerm("LogitMatching", 0.1, LogitMatching),
-                new global::DslKd.LossTerm("DecoupledKD", 0.2, DecoupledKD),
-                new global::DslKd.LossTerm("HardLabels", 1.0, HardLabels),
-                new global::DslKd.LossTerm("LateHint", 0.5, LateHint),
-                new global::DslKd.LossTerm("EarlyHint", 0.2, EarlyHint),
-                new global::DslKd.LossTerm("EmbeddingCosine", 0.3, EmbeddingCosine),
-                new global::DslKd.LossTerm("EarlyAttention", 100.0, EarlyAttention),
-                new global::DslKd.LossTerm("ParameterAnchoring", 0.0001, ParameterAnchoring),
-                new global::DslKd.LossTerm("Confidence", 0.05, Confidence),
+                new global::DslKd.LossTerm("SoftTargetCrossEntropy", Settings.SoftTargetCrossEntropyWeight, SoftTargetCrossEntropy),
+                new global::DslKd.LossTerm("LogitMatching", Settings.LogitMatchingWeight, LogitMatching),
+                new global::DslKd.LossTerm("DecoupledKD", Settings.DecoupledKDWeight, DecoupledKD),
+                new global::DslKd.LossTerm("HardLabels", Settings.HardLabelsWeight, HardLabels),
+                new global::DslKd.LossTerm("LateHint", Settings.LateHintWeight, LateHint),
+                new global::DslKd.LossTerm("EarlyHint", Settings.EarlyHintWeight, EarlyHint),
+                new global::DslKd.LossTerm("EmbeddingCosine", Settings.EmbeddingCosineWeight, EmbeddingCosine),
+                new global::DslKd.LossTerm("EarlyAttention", Settings.EarlyAttentionWeight, EarlyAttention),
+                new global::DslKd.LossTerm("ParameterAnchoring", Settings.ParameterAnchoringWeight, ParameterAnchoring),
+                new global::DslKd.LossTerm("Confidence", Settings.ConfidenceWeight, Confidence),
             };
+        }
+
+        /// <summary>
+        /// The numbers of this recipe's term attributes, which the loss reads at run time. <see cref="DefaultLoss"/> holds the
+        /// attributes' values; pass <c>DefaultLoss with { ... }</c> to the constructor to try others without recompiling (a tuner
+        /// does, through the names of <see cref="Values"/>), and paste <see cref="ToAttributes"/> into the recipe to make them the default.
+        /// </summary>
+        public sealed record LossSettings : global::DslKd.ILossSettings
+        {
+            /// <summary>The temperature of [SoftTargetCrossEntropy(Temperature = 2.5, Weight = 0.25)].</summary>
+            public double SoftTargetCrossEntropyTemperature { get; init; } = 2.5;
+
+            /// <summary>The weight in the total of [SoftTargetCrossEntropy(Temperature = 2.5, Weight = 0.25)].</summary>
+            public double SoftTargetCrossEntropyWeight { get; init; } = 0.25;
+
+            /// <summary>The weight in the total of [LogitMatching(Weight = 0.1)].</summary>
+            public double LogitMatchingWeight { get; init; } = 0.1;
+
+            /// <summary>The temperature of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2)].</summary>
+            public double DecoupledKDTemperature { get; init; } = 3.0;
+
+            /// <summary>The target-class weight (TCKD) of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2)].</summary>
+            public double DecoupledKDAlpha { get; init; } = 1.0;
+
+            /// <summary>The non-target-class weight (NCKD) of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2)].</summary>
+            public double DecoupledKDBeta { get; init; } = 4.0;
+
+            /// <summary>The weight in the total of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2)].</summary>
+            public double DecoupledKDWeight { get; init; } = 0.2;
+
+            /// <summary>The weight in the total of [HardLabels(LabelSmoothing = 0.1)].</summary>
+            public double HardLabelsWeight { get; init; } = 1.0;
+
+            /// <summary>The weight in the total of [FeatureHint(nameof(DeepCnn.Late), nameof(ThinCnn.Early), Weight = 0.5)].</summary>
+            public double LateHintWeight { get; init; } = 0.5;
+
+            /// <summary>The weight in the total of [FeatureHint(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, Weight = 0.2)].</summary>
+            public double EarlyHintWeight { get; init; } = 0.2;
+
+            /// <summary>The weight in the total of [CosineFeature(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), Weight = 0.3)].</summary>
+            public double EmbeddingCosineWeight { get; init; } = 0.3;
+
+            /// <summary>The weight in the total of [AttentionTransfer(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, P = 1, Weight = 100)].</summary>
+            public double EarlyAttentionWeight { get; init; } = 100.0;
+
+            /// <summary>The weight in the total of [ParameterAnchoring(Weight = 1e-4)].</summary>
+            public double ParameterAnchoringWeight { get; init; } = 0.0001;
+
+            /// <summary>The weight in the total of [CustomLoss] Confidence.</summary>
+            public double ConfidenceWeight { get; init; } = 0.05;
+
+            /// <summary>Every setting by its tuning name (<c>Term.Argument</c>), in declaration order.</summary>
+            public global::System.Collections.Generic.IReadOnlyList<global::DslKd.LossSetting> Values => new global::DslKd.LossSetting[]
+            {
+                new global::DslKd.LossSetting("SoftTargetCrossEntropy.Temperature", SoftTargetCrossEntropyTemperature, global::DslKd.LossSettingKind.Temperature),
+                new global::DslKd.LossSetting("SoftTargetCrossEntropy.Weight", SoftTargetCrossEntropyWeight, global::DslKd.LossSettingKind.Weight),
+                new global::DslKd.LossSetting("LogitMatching.Weight", LogitMatchingWeight, global::DslKd.LossSettingKind.Weight),
+                new global::DslKd.LossSetting("DecoupledKD.Temperature", DecoupledKDTemperature, global::DslKd.LossSettingKind.Temperature),
+                new global::DslKd.LossSetting("DecoupledKD.Alpha", DecoupledKDAlpha, global::DslKd.LossSettingKind.Alpha),
+                new global::DslKd.LossSetting("DecoupledKD.Beta", DecoupledKDBeta, global::DslKd.LossSettingKind.Beta),
+                new global::DslKd.LossSetting("DecoupledKD.Weight", DecoupledKDWeight, global::DslKd.LossSettingKind.Weight),
+                new global::DslKd.LossSetting("HardLabels.Weight", HardLabelsWeight, global::DslKd.LossSettingKind.Weight),
+                new global::DslKd.LossSetting("LateHint.Weight", LateHintWeight, global::DslKd.LossSettingKind.Weight),
+                new global::DslKd.LossSetting("EarlyHint.Weight", EarlyHintWeight, global::DslKd.LossSettingKind.Weight),
+                new global::DslKd.LossSetting("EmbeddingCosine.Weight", EmbeddingCosineWeight, global::DslKd.LossSettingKind.Weight),
+                new global::DslKd.LossSetting("EarlyAttention.Weight", EarlyAttentionWeight, global::DslKd.LossSettingKind.Weight),
+                new global::DslKd.LossSetting("ParameterAnchoring.Weight", ParameterAnchoringWeight, global::DslKd.LossSettingKind.Weight),
+                new global::DslKd.LossSetting("Confidence.Weight", ConfidenceWeight, global::DslKd.LossSettingKind.Weight),
+            };
+
+            /// <summary>A copy with the setting named <paramref name="name"/> (as in <see cref="Values"/>) set to <paramref name="value"/>.</summary>
+            public LossSettings With(string name, double value) => name switch
+            {
+                "SoftTargetCrossEntropy.Temperature" => this with { SoftTargetCrossEntropyTemperature = value },
+                "SoftTargetCrossEntropy.Weight" => this with { SoftTargetCrossEntropyWeight = value },
+                "LogitMatching.Weight" => this with { LogitMatchingWeight = value },
+                "DecoupledKD.Temperature" => this with { DecoupledKDTemperature = value },
+                "DecoupledKD.Alpha" => this with { DecoupledKDAlpha = value },
+                "DecoupledKD.Beta" => this with { DecoupledKDBeta = value },
+                "DecoupledKD.Weight" => this with { DecoupledKDWeight = value },
+                "HardLabels.Weight" => this with { HardLabelsWeight = value },
+                "LateHint.Weight" => this with { LateHintWeight = value },
+                "EarlyHint.Weight" => this with { EarlyHintWeight = value },
+                "EmbeddingCosine.Weight" => this with { EmbeddingCosineWeight = value },
+                "EarlyAttention.Weight" => this with { EarlyAttentionWeight = value },
+                "ParameterAnchoring.Weight" => this with { ParameterAnchoringWeight = value },
+                "Confidence.Weight" => this with { ConfidenceWeight = value },
+                _ => throw global::DslKd.LossSettingsSupport.UnknownSetting(name, Values),
+            };
+
+            global::DslKd.ILossSettings global::DslKd.ILossSettings.With(string name, double value) => With(name, value);
+
+            /// <summary>The recipe's term attributes with these values, one per line, to paste into the recipe class.</summary>
+            public string ToAttributes() => string.Join(global::System.Environment.NewLine, new string[]
+            {
+                $"[SoftTargetCrossEntropy(Temperature = {Format(SoftTargetCrossEntropyTemperature)}, Weight = {Format(SoftTargetCrossEntropyWeight)})]",
+                $"[LogitMatching(Weight = {Format(LogitMatchingWeight)})]",
+                $"[DecoupledKD(Temperature = {Format(DecoupledKDTemperature)}, Alpha = {Format(DecoupledKDAlpha)}, Beta = {Format(DecoupledKDBeta)}, Weight = {Format(DecoupledKDWeight)})]",
+                $"[HardLabels(LabelSmoothing = 0.1, Weight = {Format(HardLabelsWeight)})]",
+                $"[FeatureHint(nameof(DeepCnn.Late), nameof(ThinCnn.Early), Weight = {Format(LateHintWeight)})]",
+                $"[FeatureHint(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, Weight = {Format(EarlyHintWeight)})]",
+                $"[CosineFeature(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), Weight = {Format(EmbeddingCosineWeight)})]",
+                $"[AttentionTransfer(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, P = 1, Weight = {Format(EarlyAttentionWeight)})]",
+                $"[ParameterAnchoring(Weight = {Format(ParameterAnchoringWeight)})]",
+                "[SoftTargets(Weight = 0)]",
+                $"[CustomLoss(Weight = {Format(ConfidenceWeight)})] // on Confidence",
+            });
+
+            private static string Format(double value) => global::DslKd.LossSettingsSupport.Format(value);
         }
 
         /// <summary>

@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace DslKd;
+
+/// <summary>What a loss setting controls, which decides its valid range.</summary>
+public enum LossSettingKind
+{
+    /// <summary>A term's weight in the total: zero or positive.</summary>
+    Weight,
+    /// <summary>A softmax temperature: positive.</summary>
+    Temperature,
+    /// <summary>Decoupled KD's target-class weight: zero or positive.</summary>
+    Alpha,
+    /// <summary>Decoupled KD's non-target-class weight: zero or positive.</summary>
+    Beta,
+}
+
+/// <summary>One number of a recipe's loss, by its tuning name ("SoftTargets.Temperature").</summary>
+public readonly record struct LossSetting(string Name, double Value, LossSettingKind Kind);
+
+/// <summary>
+/// The numbers in a distillation recipe's term attributes (weights, temperatures, ...), which the generated loss reads at
+/// run time. Each generated recipe has its own typed <c>LossSettings</c> record implementing this; the name-based members
+/// are what a tuner needs to vary any recipe's numbers.
+/// </summary>
+public interface ILossSettings
+{
+    /// <summary>Every setting with its name and value, in declaration order.</summary>
+    IReadOnlyList<LossSetting> Values { get; }
+
+    /// <summary>A copy with the setting <paramref name="name"/> set to <paramref name="value"/>.</summary>
+    /// <exception cref="ArgumentException">The recipe has no setting of that name (the message lists those it has).</exception>
+    ILossSettings With(string name, double value);
+
+    /// <summary>The recipe's term attributes with these values, one per line, to paste into the recipe class.</summary>
+    string ToAttributes();
+}
+
+/// <summary>A distillation task whose loss reads an <see cref="ILossSettings"/>; generated distillation recipes implement it.</summary>
+public interface ITunableTask : ITrainingTask
+{
+    /// <summary>The settings this instance computes its loss with.</summary>
+    ILossSettings Loss { get; }
+}
+
+/// <summary>Checks and formats loss settings; the generated recipes call it.</summary>
+public static class LossSettingsSupport
+{
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first setting outside its range.</summary>
+    public static void Validate(ILossSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        foreach (var setting in settings.Values)
+        {
+            var valid = setting.Kind == LossSettingKind.Temperature
+                ? setting.Value > 0 && double.IsFinite(setting.Value)
+                : setting.Value >= 0 && double.IsFinite(setting.Value);
+            if (!valid)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"Loss setting {setting.Name} must be {(setting.Kind == LossSettingKind.Temperature ? "a positive number" : "zero or a positive number")}, but is {setting.Value}."),
+                    nameof(settings));
+        }
+    }
+
+    /// <summary>The error for a setting name the recipe does not have.</summary>
+    public static ArgumentException UnknownSetting(string name, IReadOnlyList<LossSetting> known) =>
+        new($"This recipe has no loss setting '{name}'; it has {string.Join(", ", known.Select(s => s.Name))}.", nameof(name));
+
+    /// <summary>A number as it is written in an attribute: invariant culture, round-trippable (2, 0.5, 1E-05).</summary>
+    public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>The settings as one invariant line, part of a checkpoint's identity.</summary>
+    public static string Fingerprint(ILossSettings settings) =>
+        string.Join(";", settings.Values.Select(s => s.Name + "=" + Format(s.Value)));
+}

@@ -1,0 +1,44 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace DslKd;
+
+/// <summary>One trial of a tuning run: the axis values it tried and how the recipe did on the validation split.</summary>
+/// <param name="Trial">1-based position in the grid.</param>
+/// <param name="Values">The value of each axis.</param>
+/// <param name="ValidationAccuracy">Validation accuracy of the weights the trial ended with (its best epoch with early stopping).</param>
+/// <param name="Epoch">The epoch those weights are from.</param>
+/// <param name="EpochsRun">Epochs trained (fewer than asked when early stopping ended the trial).</param>
+/// <param name="LossSettings">The loss settings as <c>name=value;...</c>.</param>
+/// <param name="Attributes">The recipe's term attributes with these settings, ready to paste.</param>
+/// <param name="Seconds">Wall-clock time of the trial.</param>
+public sealed record TrialResult(
+    int Trial, IReadOnlyDictionary<string, double> Values, double ValidationAccuracy, int Epoch, int EpochsRun,
+    string LossSettings, string Attributes, double Seconds);
+
+/// <summary>Every trial of a tuning run and the winner.</summary>
+public sealed record TuningResult(IReadOnlyList<TuningAxis> Axes, IReadOnlyList<TrialResult> Trials)
+{
+    /// <summary>The trial with the highest validation accuracy; the earliest in grid order on a tie.</summary>
+    public TrialResult Best => Trials.OrderByDescending(t => t.ValidationAccuracy).ThenBy(t => t.Trial).First();
+
+    /// <summary>The trials as a markdown table, best marked, in grid order.</summary>
+    public string ToMarkdownTable()
+    {
+        var best = Best.Trial;
+        var builder = new StringBuilder();
+        builder.AppendLine("| Trial | " + string.Join(" | ", Axes.Select(a => a.Name)) + " | Validation accuracy | Epoch kept | Time |");
+        builder.AppendLine("|---:|" + string.Concat(Axes.Select(_ => "---:|")) + "---:|---:|---:|");
+        foreach (var trial in Trials)
+        {
+            var values = Axes.Select(a => trial.Values[a.Name].ToString("R", CultureInfo.InvariantCulture));
+            var accuracy = string.Create(CultureInfo.InvariantCulture, $"{trial.ValidationAccuracy * 100:F2}%");
+            builder.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {trial.Trial}{(trial.Trial == best ? " (best)" : "")} | {string.Join(" | ", values)} | {(trial.Trial == best ? $"**{accuracy}**" : accuracy)} | {trial.Epoch} of {trial.EpochsRun} | {trial.Seconds:F0} s |"));
+        }
+        return builder.ToString();
+    }
+}
