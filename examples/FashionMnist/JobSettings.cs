@@ -12,4 +12,11 @@ public sealed record JobSettings(
     int? LimitTrain,
     int? LimitTest,
     bool Retrain,
-    bool Augment);
+    bool NoAugment,
+    double ValidationFraction,
+    int Patience,
+    string? Loss)
+{
+    /// <summary>Random shifts of up to 2 pixels on every training batch; teacher and student see the same shifted batch.</summary>
+    public bool Augment => !NoAugment;
+}

@@ -4,60 +4,81 @@ using static TorchSharp.torch;
 
 namespace FashionMnistExample;
 
-/// <summary>The stages of the job: data, teacher, student alone, distillation, evaluation, report.</summary>
+/// <summary>
+/// The stages of the job: data (a validation split carved from the training set), teacher, student alone, textbook and
+/// tuned distillation, evaluation on the test set, report. Every choice (early stopping, tuning) is made on the
+/// validation split; the test set is read only by <see cref="Report"/>.
+/// </summary>
 public sealed class MainJob(JobSettings settings)
 {
     private readonly string _output = settings.OutputDirectory;
-    private (LabeledDataset Train, LabeledDataset Test, string Description)? _data;
+    private TrainingData? _data;
+    private LabeledDataset? _test;
 
-    public (LabeledDataset Train, LabeledDataset Test, string Description) Data => _data ??= LoadData();
+    /// <summary>The training file, split into what the models train on and the validation split every choice is made on.</summary>
+    public TrainingData Data => _data ??= TrainingData.Load(settings);
 
-    private Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? Augmentation => settings.Augment ? RandomShift.Create(2) : null;
+    /// <summary>The test file: read only to report, never to choose.</summary>
+    public LabeledDataset Test => _test ??= TrainingData.LoadTest(settings);
 
-    private (LabeledDataset, LabeledDataset, string) LoadData()
-    {
-        if (settings.Threads is { } threads) set_num_threads(threads);
-        var (directory, description) = FashionMnist.Resolve(settings.DataDirectory);
-        var train = FashionMnist.Load(directory, train: true);
-        var test = FashionMnist.Load(directory, train: false);
-        if (settings.LimitTrain is { } trainCount) (train, description) = (DatasetSplits.Take(train, trainCount, settings.Seed), $"{description}, {trainCount} class-balanced train samples");
-        if (settings.LimitTest is { } testCount) (test, description) = (DatasetSplits.Take(test, testCount, settings.Seed), $"{description}, {testCount} class-balanced test samples");
-        AnsiConsole.MarkupLine($"[bold]Data:[/] {Markup.Escape(description)}");
-        return (train, test, description);
-    }
+    private Func<Tensor, Tensor>? Augmentation => settings.Augment ? RandomShift.Create(2) : null;
 
     public (FashionCnn Model, List<EpochResult> History) Teacher()
     {
-        var options = TrainTeacher.DefaultOptions with { Epochs = settings.TeacherEpochs ?? TrainTeacher.DefaultOptions.Epochs, Seed = settings.Seed + 1, Augmentation = Augmentation };
+        var options = TrainTeacher.DefaultOptions with
+        {
+            Epochs = settings.TeacherEpochs ?? TrainTeacher.DefaultOptions.Epochs,
+            Seed = settings.Seed + 1,
+            Augmentation = Augmentation,
+        };
         var model = new FashionCnn(seed: settings.Seed + 1);
         var history = TrainOrReuse("teacher", model, options, nameof(TrainTeacher),
-            progress => new TrainTeacher(model).Train(Data.Train, Data.Test, options, progress));
+            progress => new TrainTeacher(model).Train(Data.Train, Data.Validation, options, progress));
         return (model, history);
     }
 
     public (FashionMlp Model, List<EpochResult> History) StudentAlone()
     {
-        var options = TrainStudentAlone.DefaultOptions with { Epochs = settings.StudentEpochs ?? TrainStudentAlone.DefaultOptions.Epochs, Seed = settings.Seed + 2, Augmentation = Augmentation };
+        var options = TrainStudentAlone.DefaultOptions with
+        {
+            Epochs = settings.StudentEpochs ?? TrainStudentAlone.DefaultOptions.Epochs,
+            Seed = settings.Seed + 2,
+            EarlyStoppingPatience = settings.Patience,
+        };
         var model = new FashionMlp(seed: settings.Seed + 2);
         var history = TrainOrReuse("student-alone", model, options, nameof(TrainStudentAlone),
-            progress => new TrainStudentAlone(model).Train(Data.Train, Data.Test, options, progress));
+            progress => new TrainStudentAlone(model).Train(Data.Train, Data.Validation, options, progress));
         return (model, history);
     }
 
+    /// <summary>The default recipe (the one tuning found), with the --loss overrides if any.</summary>
     public (FashionMlp Model, List<EpochResult> History) Distilled(FashionCnn teacher)
     {
-        var options = Distil.DefaultOptions with
+        var loss = settings.Loss is { } text ? LossSettingsSupport.Apply(Distil.DefaultLoss, text) : Distil.DefaultLoss;
+        return DistilStudent("distilled", nameof(FashionMnistExample.Distil) + " " + LossSettingsSupport.Fingerprint(loss), Distil.DefaultOptions,
+            model => new Distil(teacher, model, seed: settings.Seed + 3, loss: loss));
+    }
+
+    /// <summary>Hinton et al.'s recipe as usually quoted (T = 4, 0.9 on soft targets), for comparison.</summary>
+    public (FashionMlp Model, List<EpochResult> History) TextbookDistilled(FashionCnn teacher) =>
+        DistilStudent("textbook-distilled", nameof(TextbookDistil), TextbookDistil.DefaultOptions,
+            model => new TextbookDistil(teacher, model, seed: settings.Seed + 3));
+
+    private (FashionMlp Model, List<EpochResult> History) DistilStudent(string name, string recipe, TrainingOptions defaults, Func<FashionMlp, ITrainingTask> create)
+    {
+        var options = defaults with
         {
-            Epochs = settings.DistilEpochs ?? Distil.DefaultOptions.Epochs,
+            Epochs = settings.DistilEpochs ?? defaults.Epochs,
             Seed = settings.Seed + 2,
-            // Cached teacher outputs belong to unshifted images: with augmentation the teacher sees each shifted batch.
-            TeacherCachePath = settings.Augment ? null : Path.Combine(_output, "teacher-outputs.cache"),
+            EarlyStoppingPatience = settings.Patience,
+            // With augmentation the teacher runs on each shifted batch, so it sees exactly what the student sees; cached
+            // outputs would belong to the unshifted images.
+            TeacherCachePath = settings.Augment ? null : Path.Combine(_output, name + "-teacher-outputs.cache"),
             Augmentation = Augmentation,
         };
         // Same initial weights as the student trained alone, so the comparison isolates what distillation adds.
         var model = new FashionMlp(seed: settings.Seed + 2);
-        var history = TrainOrReuse("distilled", model, options, nameof(Distil),
-            progress => new Distil(teacher, model, seed: settings.Seed + 3).Train(Data.Train, Data.Test, options, progress));
+        var history = TrainOrReuse(name, model, options, recipe, progress => TrainingLoop.Run(create(model), Data.Train, Data.Validation, options, progress));
         return (model, history);
     }
 
@@ -65,16 +86,18 @@ public sealed class MainJob(JobSettings settings)
     {
         var (teacher, teacherHistory) = Teacher();
         var (alone, aloneHistory) = StudentAlone();
+        var (textbook, textbookHistory) = TextbookDistilled(teacher);
         var (distilled, distilledHistory) = Distilled(teacher);
 
-        AnsiConsole.MarkupLine("[bold]Measuring[/] accuracy, size and CPU speed of the three models...");
-        var report = new JobReport(Data.Description, command,
-            Measurements.Measure("Teacher (CNN)", teacher, FashionCnn.ParameterCount, ModelStore.PathOf(_output, "teacher"), Data.Test),
-            Measurements.Measure("Student alone (MLP)", alone, FashionMlp.ParameterCount, ModelStore.PathOf(_output, "student-alone"), Data.Test),
-            Measurements.Measure("Distilled student (MLP)", distilled, FashionMlp.ParameterCount, ModelStore.PathOf(_output, "distilled"), Data.Test));
+        AnsiConsole.MarkupLine("[bold]Measuring[/] accuracy on the test set, size and CPU speed of the four models...");
+        var report = new JobReport($"{Data.Description}; test: {TrainingData.TestDescription(settings, Test)}", command,
+            Measurements.Measure("Teacher (CNN)", teacher, FashionCnn.ParameterCount, ModelStore.PathOf(_output, "teacher"), Test),
+            Measurements.Measure("Student alone (MLP)", alone, FashionMlp.ParameterCount, ModelStore.PathOf(_output, "student-alone"), Test),
+            Measurements.Measure("Textbook KD (MLP)", textbook, FashionMlp.ParameterCount, ModelStore.PathOf(_output, "textbook-distilled"), Test),
+            Measurements.Measure("Distilled student (MLP)", distilled, FashionMlp.ParameterCount, ModelStore.PathOf(_output, "distilled"), Test));
         report.Write(_output);
         Plots.TrainingCurves(Path.Combine(_output, "training-curves.png"),
-            [("Teacher (CNN)", teacherHistory), ("Student alone (MLP)", aloneHistory), ("Distilled student (MLP)", distilledHistory)]);
+            [("Teacher (CNN)", teacherHistory), ("Student alone (MLP)", aloneHistory), ("Textbook KD (MLP)", textbookHistory), ("Distilled student (MLP)", distilledHistory)]);
         Plots.ConfusionMatrix(Path.Combine(_output, "confusion-distilled.png"), report.Distilled.Test, FashionMnist.ClassNames,
             "Distilled student: confusion matrix on the test set");
         return report;
@@ -83,10 +106,11 @@ public sealed class MainJob(JobSettings settings)
     private List<EpochResult> TrainOrReuse(string name, nn.Module model, TrainingOptions options, string recipe, Func<IProgress<TrainingEvent>, TrainingResult> train)
     {
         var path = ModelStore.PathOf(_output, name);
-        var expected = new TrainedModelInfo(Data.Description, options.Epochs, options.Seed, recipe + (settings.Augment ? " (augmented)" : ""), []);
+        var how = $"{recipe}; {options.Fingerprint()}";
+        var expected = new TrainedModelInfo(Data.Description, options.Epochs, options.Seed, how, []);
         if (!settings.Retrain && ModelStore.TryLoad(model, path, expected) is { } saved)
         {
-            AnsiConsole.MarkupLine($"[grey]{name}: reusing {Markup.Escape(path)} (trained with the same data, epochs and seed; --retrain to train again)[/]");
+            AnsiConsole.MarkupLine($"[grey]{name}: reusing {Markup.Escape(path)} (trained with the same data, recipe and options; --retrain to train again)[/]");
             return saved.History;
         }
 

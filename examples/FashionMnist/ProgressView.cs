@@ -32,7 +32,10 @@ public static class ProgressView
                             task.Description = Markup.Escape($"{title}: epoch {step.Epoch}, loss {step.Loss:F3}, {step.SamplesPerSecond:N0} samples/s");
                             break;
                         case EpochCompleted completed when completed.Result.Evaluation is { } evaluation:
-                            task.Description = Markup.Escape($"{title}: epoch {completed.Result.Epoch}, test accuracy {evaluation.Accuracy:P2}");
+                            task.Description = Markup.Escape($"{title}: epoch {completed.Result.Epoch}, validation accuracy {evaluation.Accuracy * 100:F2}%");
+                            break;
+                        case StoppedEarly stopped:
+                            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(title)}: stopped early after epoch {stopped.Epoch}; kept epoch {stopped.BestEpoch} ({stopped.BestAccuracy * 100:F2}% on validation)[/]");
                             break;
                         case Resumed resumed:
                             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(title)}: resumed after epoch {resumed.CompletedEpochs}[/]");
@@ -49,8 +52,11 @@ public static class ProgressView
         switch (e)
         {
             case EpochCompleted completed:
-                var accuracy = completed.Result.Evaluation is { } evaluation ? $", test accuracy {evaluation.Accuracy:P2}" : "";
+                var accuracy = completed.Result.Evaluation is { } evaluation ? $", validation accuracy {evaluation.Accuracy * 100:F2}%" : "";
                 Console.WriteLine($"{title}: epoch {completed.Result.Epoch}/{completed.Epochs}, train loss {completed.Result.TrainLoss:F4}{accuracy} ({completed.Result.Elapsed.TotalSeconds:F1} s)");
+                break;
+            case StoppedEarly stopped:
+                Console.WriteLine($"{title}: stopped early after epoch {stopped.Epoch}; kept epoch {stopped.BestEpoch} ({stopped.BestAccuracy * 100:F2}% on validation)");
                 break;
             case Resumed resumed:
                 Console.WriteLine($"{title}: resumed after epoch {resumed.CompletedEpochs} from {resumed.Path}");

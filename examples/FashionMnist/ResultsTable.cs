@@ -13,7 +13,7 @@ public static class ResultsTable
         foreach (var column in new[] { "Model", "Accuracy", "Parameters", "On disk", "Latency (1)", "Throughput (256)", "Speed-up", "Compression" })
             table.AddColumn(new TableColumn(column).RightAligned());
         table.Columns[0].LeftAligned();
-        foreach (var m in new[] { report.Teacher, report.StudentAlone, report.Distilled })
+        foreach (var m in report.Models)
         {
             table.AddRow(
                 Markup.Escape(m.Name),
@@ -25,7 +25,7 @@ public static class ResultsTable
                 F($"{m.SamplesPerSecond / report.Teacher.SamplesPerSecond:F1}x"),
                 F($"{(double)report.Teacher.Parameters / m.Parameters:F1}x"));
         }
-        table.Caption(F($"Distillation gain over the student alone: {report.DistillationGainPoints:+0.00;-0.00} points. Data: {Markup.Escape(report.Data)}"));
+        table.Caption(F($"Distillation gain over the student alone: {report.DistillationGainPoints:+0.00;-0.00} points (textbook recipe: {report.TextbookGainPoints:+0.00;-0.00}). Data: {Markup.Escape(report.Data)}"));
         return table;
     }
 

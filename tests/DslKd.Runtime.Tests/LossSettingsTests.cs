@@ -78,3 +78,18 @@ public class LossSettingsTests : IDisposable
         Assert.Contains("SoftTargets.Temperature=8", error.Message);
     }
 }
+
+public class LossSettingsTextTests
+{
+    [Fact]
+    public void Settings_text_applies_back_onto_the_defaults()
+    {
+        var applied = LossSettingsSupport.Apply(DistilQuadrants.DefaultLoss, "SoftTargets.Temperature=1.5; HardLabels.Weight=0.25");
+
+        Assert.Equal(DistilQuadrants.DefaultLoss with { SoftTargetsTemperature = 1.5, HardLabelsWeight = 0.25 }, applied);
+        Assert.Equal(applied, LossSettingsSupport.Apply(DistilQuadrants.DefaultLoss, LossSettingsSupport.Fingerprint(applied)));
+        Assert.Contains("write Name=number", Assert.Throws<FormatException>(() => LossSettingsSupport.Apply(DistilQuadrants.DefaultLoss, "SoftTargets.Temperature:2")).Message);
+        Assert.Throws<ArgumentException>(() => LossSettingsSupport.Apply(DistilQuadrants.DefaultLoss, "Nope=2"));
+        Assert.Throws<ArgumentException>(() => LossSettingsSupport.Apply(DistilQuadrants.DefaultLoss, "SoftTargets.Temperature=-2"));
+    }
+}

@@ -78,7 +78,7 @@ public static class FashionMnist
             for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
             {
                 var candidate = Path.Combine(directory.FullName, EmbeddedSubsetPath);
-                if (HasAllFiles(candidate)) return candidate;
+                if (HasFiles(candidate, withTest: true)) return candidate;
             }
         }
         return null;
@@ -88,20 +88,23 @@ public static class FashionMnist
     /// Chooses the data to use: <paramref name="requestedDirectory"/> when given, else the full set in
     /// <see cref="SystemDirectory"/> when installed, else the embedded subset.
     /// </summary>
+    /// <param name="requestedDirectory">The directory the user asked for, or null.</param>
+    /// <param name="trainOnly">Only the training files are needed (and opened): for work that must not see the test set, such as tuning.</param>
     /// <returns>The directory to pass to <see cref="Load"/> and a one-line description of the data for reports.</returns>
     /// <exception cref="DirectoryNotFoundException">The requested directory does not exist, or no data was found at all.</exception>
-    /// <exception cref="FileNotFoundException">The requested directory lacks one of the four files.</exception>
-    public static (string Directory, string Description) Resolve(string? requestedDirectory)
+    /// <exception cref="FileNotFoundException">The requested directory lacks one of the files needed.</exception>
+    public static (string Directory, string Description) Resolve(string? requestedDirectory, bool trainOnly = false)
     {
+        var withTest = !trainOnly;
         if (requestedDirectory is not null)
         {
-            RequireAllFiles(requestedDirectory);
-            return (requestedDirectory, $"Fashion-MNIST ({Counts(requestedDirectory)}) from {requestedDirectory}");
+            RequireFiles(requestedDirectory, withTest);
+            return (requestedDirectory, $"Fashion-MNIST ({Counts(requestedDirectory, withTest)}) from {requestedDirectory}");
         }
-        if (HasAllFiles(SystemDirectory))
-            return (SystemDirectory, $"full Fashion-MNIST ({Counts(SystemDirectory)}) from {SystemDirectory}");
+        if (HasFiles(SystemDirectory, withTest))
+            return (SystemDirectory, $"full Fashion-MNIST ({Counts(SystemDirectory, withTest)}) from {SystemDirectory}");
         if (FindEmbeddedSubset() is { } subset)
-            return (subset, $"embedded subset ({Counts(subset)}, class-balanced) from {DisplayPath(subset)}");
+            return (subset, $"embedded subset ({Counts(subset, withTest)}, class-balanced) from {DisplayPath(subset)}");
         throw new DirectoryNotFoundException(
             $"No Fashion-MNIST data found: the full set is not installed in {SystemDirectory} (Debian package dataset-fashion-mnist) and no " +
             $"{EmbeddedSubsetPath} folder was found above {AppContext.BaseDirectory} or {Directory.GetCurrentDirectory()}. Pass the directory " +
@@ -124,17 +127,17 @@ public static class FashionMnist
         throw new FileNotFoundException($"Fashion-MNIST file missing: expected {compressed} (or uncompressed, {raw}).", compressed);
     }
 
-    private static void RequireAllFiles(string directory)
+    private static void RequireFiles(string directory, bool withTest)
     {
         FilesOf(directory, train: true);
-        FilesOf(directory, train: false);
+        if (withTest) FilesOf(directory, train: false);
     }
 
-    private static bool HasAllFiles(string directory)
+    private static bool HasFiles(string directory, bool withTest)
     {
         try
         {
-            RequireAllFiles(directory);
+            RequireFiles(directory, withTest);
             return true;
         }
         catch (IOException)
@@ -143,9 +146,10 @@ public static class FashionMnist
         }
     }
 
-    private static string Counts(string directory)
+    private static string Counts(string directory, bool withTest)
     {
         var train = IdxFile.ReadItemCount(FilesOf(directory, train: true).Labels, IdxKind.Labels);
+        if (!withTest) return string.Create(CultureInfo.InvariantCulture, $"{train:N0} train");
         var test = IdxFile.ReadItemCount(FilesOf(directory, train: false).Labels, IdxKind.Labels);
         return string.Create(CultureInfo.InvariantCulture, $"{train:N0} train / {test:N0} test");
     }

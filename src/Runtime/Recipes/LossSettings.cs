@@ -72,6 +72,28 @@ public static class LossSettingsSupport
     /// <summary>A number as it is written in an attribute: invariant culture, round-trippable (2, 0.5, 1E-05).</summary>
     public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Applies <c>Name=value;Name=value</c> (the form <see cref="Fingerprint"/> writes and a tuner prints) to
+    /// <paramref name="settings"/>; names not mentioned keep their values.
+    /// </summary>
+    /// <exception cref="FormatException">A part is not <c>Name=number</c>.</exception>
+    /// <exception cref="ArgumentException">A name is not a setting of the recipe, or a value is out of range.</exception>
+    public static TSettings Apply<TSettings>(TSettings settings, string text) where TSettings : ILossSettings
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(text);
+        ILossSettings result = settings;
+        foreach (var part in text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = part.IndexOf('=');
+            if (equals <= 0 || !double.TryParse(part[(equals + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                throw new FormatException($"'{part}' is not a loss setting; write Name=number, for example SoftTargets.Temperature=2 (several joined by ';').");
+            result = result.With(part[..equals].Trim(), value);
+        }
+        Validate(result);
+        return (TSettings)result;
+    }
+
     /// <summary>The settings as one invariant line, part of a checkpoint's identity.</summary>
     public static string Fingerprint(ILossSettings settings) =>
         string.Join(";", settings.Values.Select(s => s.Name + "=" + Format(s.Value)));

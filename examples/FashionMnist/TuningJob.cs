@@ -1,0 +1,91 @@
+using System.Globalization;
+using DslKd;
+using Spectre.Console;
+
+namespace FashionMnistExample;
+
+/// <summary>
+/// The tune sub-command: a grid search of the distillation recipe's loss settings on the validation split (the test set
+/// is never opened), written as a table, a heatmap and the winning attribute lines.
+/// </summary>
+public sealed class TuningJob(JobSettings settings)
+{
+    /// <summary>Hinton's temperature against the share of the loss on soft targets (the rest on the labels).</summary>
+    public static readonly string[] DefaultGrid = ["SoftTargets.Temperature=1,2,4,8", "SoftTargets.Weight+HardLabels.Weight=0.5,0.7,0.9"];
+
+    public TuningResult Run(IReadOnlyList<TuningAxis> axes, int? epochs)
+    {
+        var job = new MainJob(settings);
+        var (teacher, _) = job.Teacher();
+        var directory = Path.Combine(settings.OutputDirectory, "tuning");
+        var start = settings.Loss is { } text ? LossSettingsSupport.Apply(Distil.DefaultLoss, text) : Distil.DefaultLoss;
+        var options = Distil.DefaultOptions with
+        {
+            Epochs = epochs ?? settings.DistilEpochs ?? Distil.DefaultOptions.Epochs,
+            Seed = settings.Seed + 2,
+            EarlyStoppingPatience = settings.Patience,
+            Augmentation = settings.Augment ? RandomShift.Create(2) : null,
+            TeacherCachePath = settings.Augment ? null : Path.Combine(directory, "teacher-outputs.cache"),
+            CheckpointDirectory = Path.Combine(directory, "checkpoints"),
+        };
+        AnsiConsole.MarkupLine($"[bold]Tuning[/] {Markup.Escape(string.Join("; ", axes))} on the validation split ({options.Epochs} epochs per trial, early stopping after {settings.Patience})");
+
+        var result = RecipeTuner.Run(axes, start, options,
+            loss => new Distil(teacher, new FashionMlp(seed: settings.Seed + 2), seed: settings.Seed + 3, loss: loss),
+            job.Data.Train, job.Data.Validation, Path.Combine(directory, "tuning.json"), new SynchronousProgress<TuningEvent>(Report));
+
+        Write(directory, axes, result, job.Data.Description);
+        return result;
+    }
+
+    private static void Report(TuningEvent e)
+    {
+        switch (e)
+        {
+            case TrialStarted started:
+                Console.WriteLine($"trial {started.Trial}/{started.Trials}: {Values(started.Values)}");
+                break;
+            case TrialProgress { Event: EpochCompleted completed } progress:
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  trial {progress.Trial}: epoch {completed.Result.Epoch}/{completed.Epochs}, validation accuracy {completed.Result.Evaluation!.Accuracy * 100:F2}%"));
+                break;
+            case TrialCompleted completed:
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"trial {completed.Result.Trial}/{completed.Trials}{(completed.Reused ? " (from the results file)" : "")}: validation accuracy {completed.Result.ValidationAccuracy * 100:F2}% at epoch {completed.Result.Epoch}"));
+                break;
+        }
+    }
+
+    private static string Values(IReadOnlyDictionary<string, double> values) =>
+        string.Join(", ", values.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} = {kv.Value}")));
+
+    private static void Write(string directory, IReadOnlyList<TuningAxis> axes, TuningResult result, string data)
+    {
+        var best = result.Best;
+        var overrideLine = $"--loss \"{best.LossSettings}\"";
+        var markdown = $"""
+            # Distillation recipe tuning
+
+            Data: {data} (the test set is not read).
+            Grid: {string.Join("; ", axes)}.
+
+            {result.ToMarkdownTable()}
+            Best: trial {best.Trial}, {best.ValidationAccuracy * 100:F2}% on validation. As attributes for the recipe class:
+
+            ```csharp
+            {best.Attributes}
+            ```
+
+            Or as a run-time override of the example: `{overrideLine}`
+            """;
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "tuning.md"), markdown);
+        Plots.Tuning(Path.Combine(directory, "tuning.png"), result);
+
+        AnsiConsole.WriteLine();
+        AnsiConsole.WriteLine(result.ToMarkdownTable());
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]Best:[/] trial {best.Trial}, {best.ValidationAccuracy * 100:F2}% on validation. Paste into the recipe class:"));
+        Console.WriteLine(best.Attributes);
+        AnsiConsole.MarkupLine($"or run with [bold]{Markup.Escape(overrideLine)}[/]. Table and heatmap: {Markup.Escape(Path.Combine(directory, "tuning.md"))}, tuning.png");
+    }
+}
