@@ -12,6 +12,8 @@ namespace FashionMnistExample;
 public sealed class MainJob(JobSettings settings)
 {
     private readonly string _output = settings.OutputDirectory;
+    // Checked here, so a mistyped --loss fails before anything trains.
+    private readonly Distil.LossSettings _loss = settings.Loss is { } text ? LossSettingsSupport.Apply(Distil.DefaultLoss, text) : Distil.DefaultLoss;
     private TrainingData? _data;
     private LabeledDataset? _test;
 
@@ -54,9 +56,8 @@ public sealed class MainJob(JobSettings settings)
     /// <summary>The default recipe (the one tuning found), with the --loss overrides if any.</summary>
     public (FashionMlp Model, List<EpochResult> History) Distilled(FashionCnn teacher)
     {
-        var loss = settings.Loss is { } text ? LossSettingsSupport.Apply(Distil.DefaultLoss, text) : Distil.DefaultLoss;
-        return DistilStudent("distilled", nameof(FashionMnistExample.Distil) + " " + LossSettingsSupport.Fingerprint(loss), Distil.DefaultOptions,
-            model => new Distil(teacher, model, seed: settings.Seed + 3, loss: loss));
+        return DistilStudent("distilled", nameof(FashionMnistExample.Distil) + " " + LossSettingsSupport.Fingerprint(_loss), Distil.DefaultOptions,
+            model => new Distil(teacher, model, seed: settings.Seed + 3, loss: _loss));
     }
 
     /// <summary>Hinton et al.'s recipe as usually quoted (T = 4, 0.9 on soft targets), for comparison.</summary>
@@ -84,6 +85,8 @@ public sealed class MainJob(JobSettings settings)
 
     public JobReport Report(string command)
     {
+        // Loaded (not used) first, so a missing or corrupt test file fails the job before hours of training, not after.
+        _ = Test;
         var (teacher, teacherHistory) = Teacher();
         var (alone, aloneHistory) = StudentAlone();
         var (textbook, textbookHistory) = TextbookDistilled(teacher);

@@ -22,18 +22,21 @@ public class FashionMnistCliTests : IDisposable
             "--teacher-epochs", "1", "--student-epochs", "2", "--distil-epochs", "2", "--threads", "2",
         ]);
 
+    private static readonly string[] TinyTuning =
+        ["--limit-train", "600", "--teacher-epochs", "1", "--tune-epochs", "2", "--axis", "SoftTargets.Temperature=1,4", "--threads", "2"];
+
     [Fact]
-    public void Main_job_trains_three_models_and_writes_the_report_and_plots()
+    public void Main_job_trains_four_models_and_writes_the_report_and_plots()
     {
         var (exitCode, output, error) = Run();
 
         Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
-        Assert.Contains("600 class-balanced train samples", output);
-        foreach (var file in new[] { "results.md", "results.json", "training-curves.png", "confusion-distilled.png", "teacher.dkd", "student-alone.dkd", "distilled.dkd" })
+        Assert.Contains("600 class-balanced train samples; 540 to train, 60 to validate", output);
+        foreach (var file in new[] { "results.md", "results.json", "training-curves.png", "confusion-distilled.png", "teacher.dkd", "student-alone.dkd", "textbook-distilled.dkd", "distilled.dkd" })
             Assert.True(File.Exists(Path.Combine(_output, file)), $"{file} is missing");
 
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_output, "results.json")));
-        foreach (var model in new[] { "Teacher", "StudentAlone", "Distilled" })
+        foreach (var model in new[] { "Teacher", "StudentAlone", "TextbookDistilled", "Distilled" })
         {
             var accuracy = json.RootElement.GetProperty(model).GetProperty("Test").GetProperty("Accuracy").GetDouble();
             Assert.InRange(accuracy, 0.3, 1.0); // far above the 10% of guessing even after 1-2 epochs on 600 images
@@ -42,17 +45,62 @@ public class FashionMnistCliTests : IDisposable
     }
 
     [Fact]
-    public void Augmented_training_runs_the_teacher_online_and_retrains_instead_of_reusing()
+    public void Training_without_augmentation_caches_the_teacher_and_retrains_instead_of_reusing()
     {
-        Assert.Equal(0, Run().ExitCode);
+        var (firstExit, firstOutput, _) = Run();
+        Assert.Equal(0, firstExit);
+        Assert.DoesNotContain("teacher outputs", firstOutput); // augmented: the teacher runs on every shifted batch
 
         var (exitCode, output, error) = ExampleProcess.Run("FashionMnist", "fashion-mnist",
             "distill", "--output", _output, "--data", EmbeddedSubset, "--limit-train", "600", "--limit-test", "200",
-            "--teacher-epochs", "1", "--distil-epochs", "2", "--threads", "2", "--augment");
+            "--teacher-epochs", "1", "--distil-epochs", "2", "--threads", "2", "--no-augment");
 
         Assert.True(exitCode == 0, error);
-        Assert.DoesNotContain("reusing", output); // augmented models are other models
-        Assert.DoesNotContain("teacher outputs", output); // no cache with augmentation
+        Assert.DoesNotContain("reusing", output); // models trained without augmentation are other models
+        Assert.Contains("teacher outputs created", output);
+    }
+
+    [Fact]
+    public void Tune_never_opens_the_test_files_and_prints_the_winner_as_attributes_and_as_an_override()
+    {
+        // Only the training files: a tuning that touched the test set would fail here.
+        var trainOnly = Path.Combine(_output, "train-only");
+        Directory.CreateDirectory(trainOnly);
+        foreach (var file in new[] { "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz" })
+            File.Copy(Path.Combine(EmbeddedSubset, file), Path.Combine(trainOnly, file));
+
+        var (exitCode, output, error) = ExampleProcess.Run("FashionMnist", "fashion-mnist",
+            ["tune", "--output", _output, "--data", trainOnly, .. TinyTuning]);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        Assert.Contains("(10,000 train) from", output);
+        foreach (var file in new[] { "tuning.md", "tuning.png", "tuning.json" })
+            Assert.True(File.Exists(Path.Combine(_output, "tuning", file)), $"{file} is missing");
+        var markdown = File.ReadAllText(Path.Combine(_output, "tuning", "tuning.md"));
+        var best = markdown.Contains("| 1 (best) |") ? "1" : "4";
+        Assert.Contains($"[SoftTargets(Temperature = {best}, Weight = 0.5)]", output);
+        Assert.Contains($"--loss \"SoftTargets.Temperature={best};SoftTargets.Weight=0.5;HardLabels.Weight=0.5\"", output);
+
+        // The same tuning again reads every trial back instead of training it.
+        var (againExit, again, _) = ExampleProcess.Run("FashionMnist", "fashion-mnist", ["tune", "--output", _output, "--data", trainOnly, .. TinyTuning]);
+        Assert.Equal(0, againExit);
+        Assert.Equal(2, again.Split('\n').Count(line => line.Contains("(from the results file)")));
+
+        // The main job does need the test set, and says which file is missing.
+        var (runExit, _, runError) = ExampleProcess.Run("FashionMnist", "fashion-mnist", "run", "--output", _output, "--data", trainOnly);
+        Assert.Equal(1, runExit);
+        Assert.Contains("t10k-images-idx3-ubyte.gz", runError);
+    }
+
+    [Fact]
+    public void A_malformed_loss_override_is_a_clear_error()
+    {
+        var (exitCode, _, error) = ExampleProcess.Run("FashionMnist", "fashion-mnist",
+            "distill", "--output", _output, "--data", EmbeddedSubset, "--limit-train", "600", "--teacher-epochs", "1", "--loss", "SoftTargets.Temprature=2");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("no loss setting 'SoftTargets.Temprature'; it has SoftTargets.Temperature, SoftTargets.Weight, HardLabels.Weight", error);
+        Assert.DoesNotContain("   at ", error);
     }
 
     [Fact]
