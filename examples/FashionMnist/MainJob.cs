@@ -72,9 +72,9 @@ public sealed class MainJob(JobSettings settings)
             Epochs = settings.DistilEpochs ?? defaults.Epochs,
             Seed = settings.Seed + 2,
             EarlyStoppingPatience = settings.Patience,
-            // With augmentation the teacher runs on each shifted batch, so it sees exactly what the student sees; cached
-            // outputs would belong to the unshifted images.
-            TeacherCachePath = settings.Augment ? null : Path.Combine(_output, name + "-teacher-outputs.cache"),
+            // The teacher's outputs for every shift of every image, computed once and shared by both recipes: the
+            // teacher still sees exactly the shifted batch the student sees, without running at every step.
+            TeacherCachePath = Path.Combine(_output, "teacher-outputs.cache"),
             Augmentation = Augmentation,
         };
         // Same initial weights as the student trained alone, so the comparison isolates what distillation adds.

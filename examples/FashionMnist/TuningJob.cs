@@ -25,7 +25,7 @@ public sealed class TuningJob(JobSettings settings)
             Seed = settings.Seed + 2,
             EarlyStoppingPatience = settings.Patience,
             Augmentation = settings.Augment ? RandomShift.Create(2) : null,
-            TeacherCachePath = settings.Augment ? null : Path.Combine(directory, "teacher-outputs.cache"),
+            TeacherCachePath = Path.Combine(settings.OutputDirectory, "teacher-outputs.cache"),
             CheckpointDirectory = Path.Combine(directory, "checkpoints"),
         };
         AnsiConsole.MarkupLine($"[bold]Tuning[/] {Markup.Escape(string.Join("; ", axes))} on the validation split ({options.Epochs} epochs per trial, early stopping after {settings.Patience})");

@@ -184,6 +184,22 @@ public sealed class FashionMnistTests : IDisposable
     }
 
     [Fact]
+    public void Random_shift_variants_enumerate_every_offset_once_row_major()
+    {
+        var shift = new RandomShift(maxPixels: 2);
+        var images = zeros(25, 1, 28, 28);
+        images[.., .., 14, 10] = tensor(1f);
+
+        var shifted = shift.Apply(images, arange(25, dtype: ScalarType.Int64));
+
+        Assert.Equal((25, "RandomShift(2)"), (shift.Variants, shift.Identity));
+        var positions = shifted.reshape(25, -1).argmax(1);
+        var offsets = positions.div(28, RoundingMode.floor).sub(14).mul(5).add(positions.remainder(28).sub(10)).add(12);
+        Assert.Equal(Enumerable.Range(0, 25).Select(v => (long)v), offsets.data<long>().ToArray()); // variant v = (v / 5 - 2 down, v % 5 - 2 right)
+        Assert.IsType<RandomShift>(RandomShift.Create(2).Target); // what lets the teacher cache enumerate the shifts
+    }
+
+    [Fact]
     public void Random_shift_of_zero_pixels_is_the_identity_and_other_shapes_are_refused()
     {
         var images = rand(4, 1, 5, 5);

@@ -214,11 +214,38 @@ public class TrainingTests : IDisposable
     }
 
     [Fact]
-    public void Teacher_cache_with_augmentation_or_without_a_teacher_is_refused()
+    public void Teacher_cache_over_every_shift_trains_like_the_online_teacher_on_the_same_shifted_batches()
+    {
+        var teacher = TrainedTeacher();
+        var options = DistilQuadrants.DefaultOptions with { Epochs = 2, Augmentation = RandomShift.Create(1) };
+        var cachePath = Path.Combine(_directory, "shifted.cache");
+        var events = new List<TrainingEvent>();
+
+        var cached = new DistilQuadrants(teacher, new QuadrantStudent(seed: 3), seed: 4)
+            .Train(Train, Test, options with { TeacherCachePath = cachePath }, new SynchronousProgress<TrainingEvent>(events.Add));
+        var online = new DistilQuadrants(teacher, new QuadrantStudent(seed: 3), seed: 4).Train(Train, Test, options);
+
+        Assert.Equal(TeacherCacheOutcome.Created, Assert.Single(events.OfType<TeacherCacheUsed>()).Outcome);
+        // 9 shifts of 800 samples, for the two features the terms read (Hidden [64] and Logits [4]).
+        Assert.True(new FileInfo(cachePath).Length > 9 * 800 * (64 + 4) * sizeof(float));
+        // The same random shifts in the same order: only float rounding of the batched teacher passes differs.
+        for (var epoch = 0; epoch < 2; epoch++)
+            Assert.Equal(online.Epochs[epoch].TrainLoss, cached.Epochs[epoch].TrainLoss, 4);
+        Assert.Equal(online.Final.Evaluation!.Accuracy, cached.Final.Evaluation!.Accuracy, 2);
+
+        // Another augmentation is another cache.
+        events.Clear();
+        new DistilQuadrants(teacher, new QuadrantStudent(seed: 3), seed: 4)
+            .Train(Train, null, options with { Epochs = 1, TeacherCachePath = cachePath, Augmentation = RandomShift.Create(2) }, new SynchronousProgress<TrainingEvent>(events.Add));
+        Assert.Equal(TeacherCacheOutcome.Rebuilt, Assert.Single(events.OfType<TeacherCacheUsed>()).Outcome);
+    }
+
+    [Fact]
+    public void Teacher_cache_with_an_augmentation_it_cannot_enumerate_or_without_a_teacher_is_refused()
     {
         var withAugmentation = DistilQuadrants.DefaultOptions with { TeacherCachePath = Path.Combine(_directory, "c"), Augmentation = x => x };
         var error = Assert.Throws<ArgumentException>(() => new DistilQuadrants(new QuadrantTeacher(), new QuadrantStudent()).Train(Train, null, withAugmentation));
-        Assert.Contains("cannot be combined with Augmentation", error.Message);
+        Assert.Contains("cannot be combined with this Augmentation: its variants cannot be enumerated", error.Message);
 
         var supervised = TrainQuadrantTeacher.DefaultOptions with { TeacherCachePath = Path.Combine(_directory, "c") };
         Assert.Contains("has no teacher", Assert.Throws<ArgumentException>(() => new TrainQuadrantTeacher(new QuadrantTeacher()).Train(Train, null, supervised)).Message);

@@ -26,31 +26,46 @@ public sealed record TeacherCacheUsed(string Run, TeacherCacheOutcome Outcome, s
 
 /// <summary>
 /// The teacher's outputs on a whole training set, stored in one file keyed by a SHA-256 of the teacher's weights, the
-/// training data and the recipe's identity, so a stale cache is detected and rebuilt rather than silently reused.
+/// training data, the features cached and the augmentation, so a stale cache is detected and rebuilt rather than
+/// silently reused. With an <see cref="IEnumerableAugmentation"/> it holds the outputs for every variant of every sample.
 /// </summary>
 public sealed class TeacherCache : IDisposable
 {
     private const string Magic = "DSLKDTC1";
 
-    private TeacherCache(Tensor[] features) => Features = features;
+    private readonly long _samples;
 
-    /// <summary>One tensor per cached feature, [N, ...] in dataset order.</summary>
+    private TeacherCache(Tensor[] features, long samples) => (Features, _samples) = (features, samples);
+
+    /// <summary>One tensor per cached feature, [V x N, ...]: variant-major, dataset order within a variant (V = 1 without augmentation).</summary>
     public Tensor[] Features { get; }
 
     /// <summary>Loads the cache at <paramref name="path"/> if its key matches, else computes it and writes it atomically.</summary>
-    public static (TeacherCache Cache, TeacherCacheOutcome Outcome) LoadOrBuild(string path, ICachedTeacherTask task, LabeledDataset data, int batchSize, Device device)
+    /// <param name="path">The cache file.</param>
+    /// <param name="task">The recipe whose teacher and features are cached.</param>
+    /// <param name="data">The training set.</param>
+    /// <param name="batchSize">Batch size of the teacher's passes.</param>
+    /// <param name="device">Where the teacher runs.</param>
+    /// <param name="augmentation">When set, the teacher's outputs are cached for every variant of every sample.</param>
+    public static (TeacherCache Cache, TeacherCacheOutcome Outcome) LoadOrBuild(string path, ICachedTeacherTask task, LabeledDataset data, int batchSize, Device device,
+        IEnumerableAugmentation? augmentation = null)
     {
-        var key = Key(task, data);
+        var key = Key(task, data, augmentation);
         var existed = File.Exists(path);
-        if (existed && TryLoad(path, key) is { } cached) return (cached, TeacherCacheOutcome.Reused);
+        if (existed && TryLoad(path, key, data.Count) is { } cached) return (cached, TeacherCacheOutcome.Reused);
 
-        var built = Build(task, data, batchSize, device);
+        var built = Build(task, data, batchSize, device, augmentation);
         Save(path, key, built.Features);
         return (built, existed ? TeacherCacheOutcome.Rebuilt : TeacherCacheOutcome.Created);
     }
 
-    /// <summary>The cached features of the samples at <paramref name="indices"/>.</summary>
-    public Tensor[] Select(Tensor indices) => Features.Select(f => f.index_select(0, indices)).ToArray();
+    /// <summary>The cached features of the samples at <paramref name="indices"/>, for their <paramref name="variants"/> when augmented.</summary>
+    public Tensor[] Select(Tensor indices, Tensor? variants = null)
+    {
+        using var scope = NewDisposeScope();
+        var rows = variants is null ? indices : variants.mul(_samples).add(indices);
+        return Features.Select(f => f.index_select(0, rows).MoveToOuterDisposeScope()).ToArray();
+    }
 
     /// <inheritdoc />
     public void Dispose()
@@ -58,27 +73,33 @@ public sealed class TeacherCache : IDisposable
         foreach (var feature in Features) feature.Dispose();
     }
 
-    private static TeacherCache Build(ICachedTeacherTask task, LabeledDataset data, int batchSize, Device device)
+    private static TeacherCache Build(ICachedTeacherTask task, LabeledDataset data, int batchSize, Device device, IEnumerableAugmentation? augmentation)
     {
         using var noGrad = no_grad();
         task.Teacher.eval();
         var parts = new List<Tensor[]>();
-        for (var index = 0L; index < data.BatchCount(batchSize); index++)
+        for (var variant = 0; variant < (augmentation?.Variants ?? 1); variant++)
         {
-            using var scope = NewDisposeScope();
-            var (inputs, _, _) = data.Batch(index, batchSize);
-            var features = task.ComputeTeacherFeatures(device.type == DeviceType.CPU ? inputs : inputs.to(device));
-            parts.Add(features.Select(f => f.to(ScalarType.Float32).cpu().MoveToOuterDisposeScope()).ToArray());
+            for (var index = 0L; index < data.BatchCount(batchSize); index++)
+            {
+                using var scope = NewDisposeScope();
+                var (inputs, _, _) = data.Batch(index, batchSize);
+                var x = device.type == DeviceType.CPU ? inputs : inputs.to(device);
+                if (augmentation is not null) x = augmentation.Apply(x, full(x.shape[0], variant, ScalarType.Int64));
+                var features = task.ComputeTeacherFeatures(x);
+                parts.Add(features.Select(f => f.to(ScalarType.Float32).cpu().MoveToOuterDisposeScope()).ToArray());
+            }
         }
         var joined = Enumerable.Range(0, task.CachedTeacherFeatures.Count).Select(i => cat(parts.Select(p => p[i]).ToArray(), 0)).ToArray();
         foreach (var part in parts.SelectMany(p => p)) part.Dispose();
-        return new TeacherCache(joined);
+        return new TeacherCache(joined, data.Count);
     }
 
-    private static string Key(ICachedTeacherTask task, LabeledDataset data)
+    private static string Key(ICachedTeacherTask task, LabeledDataset data, IEnumerableAugmentation? augmentation)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"{task.Name}|{task.Teacher.GetType().FullName}|{string.Join(",", task.CachedTeacherFeatures)}|"));
+                // Not the recipe's name: recipes that read the same teacher features share a cache (a tuner's trials, say).
+        hash.AppendData(Encoding.UTF8.GetBytes($"{task.Teacher.GetType().FullName}|{string.Join(",", task.CachedTeacherFeatures)}|{augmentation?.Identity}|"));
         foreach (var (name, tensor) in task.Teacher.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             hash.AppendData(Encoding.UTF8.GetBytes(name));
@@ -89,7 +110,7 @@ public sealed class TeacherCache : IDisposable
         return Convert.ToHexString(hash.GetHashAndReset());
     }
 
-    private static TeacherCache? TryLoad(string path, string key)
+    private static TeacherCache? TryLoad(string path, string key, long samples)
     {
         try
         {
@@ -103,7 +124,7 @@ public sealed class TeacherCache : IDisposable
                 var bytes = reader.ReadBytes(reader.ReadInt32());
                 features[i] = tensor(MemoryMarshal.Cast<byte, float>(bytes).ToArray(), shape);
             }
-            return new TeacherCache(features);
+            return new TeacherCache(features, samples);
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException)
         {

@@ -86,14 +86,17 @@ public static class TrainingLoop
                     var (inputs, labels, indices) = train.Batch(batchIndex, options.BatchSize, order);
                     step++;
                     var (x, y) = device.type == DeviceType.CPU ? (inputs, labels) : (inputs.to(device), labels.to(device));
-                    if (options.Augmentation is { } augment) x = augment(x);
+                    // A cached teacher needs to know which variant each sample got, so the variants are drawn here.
+                    Tensor? variants = null;
+                    if (teacherCache is not null && options.CacheableAugmentation is { } enumerable) x = enumerable.Apply(x, variants = enumerable.Draw(x.shape[0]));
+                    else if (options.Augmentation is { } augment) x = augment(x);
                     learningRate = schedule.At(globalStep);
                     OptimizerFactory.SetLearningRate(optimizer, learningRate);
 
                     optimizer.zero_grad();
                     var loss = teacherCache is null
                         ? task.ComputeTrainingLoss(x, y)
-                        : ((ICachedTeacherTask)task).ComputeTrainingLoss(ToDevice(teacherCache.Select(indices), device), x, y);
+                        : ((ICachedTeacherTask)task).ComputeTrainingLoss(ToDevice(teacherCache.Select(indices, variants), device), x, y);
                     var total = loss.Total.ToDouble();
                     if (!double.IsFinite(total)) throw NonFinite(task.Name, loss, total, epoch, step);
                     loss.Total.backward();
@@ -157,7 +160,7 @@ public static class TrainingLoop
         if (options.TeacherCachePath is not { } path) return null;
         if (task is not ICachedTeacherTask cachedTask)
             throw new ArgumentException($"{task.Name} has no teacher, so TeacherCachePath does not apply; it is for distillation recipes.", nameof(options));
-        var (cache, outcome) = TeacherCache.LoadOrBuild(path, cachedTask, train, Math.Max(options.BatchSize, 256), device);
+        var (cache, outcome) = TeacherCache.LoadOrBuild(path, cachedTask, train, Math.Max(options.BatchSize, 256), device, options.CacheableAugmentation);
         progress?.Report(new TeacherCacheUsed(task.Name, outcome, path));
         return cache;
     }

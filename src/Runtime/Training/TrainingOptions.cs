@@ -88,13 +88,17 @@ public sealed record TrainingOptions
     public string? TensorBoardDirectory { get; init; }
     /// <summary>
     /// Offline distillation: when set, the teacher's outputs on the training set are computed once and stored in this file,
-    /// keyed by the teacher's weights, the data and the recipe, and reused by later epochs and runs. Distillation only;
-    /// cannot be combined with <see cref="Augmentation"/> (the teacher would have to see every augmented batch).
+    /// keyed by the teacher's weights, the data and the recipe, and reused by later epochs and runs. Distillation only.
+    /// Combines with an <see cref="Augmentation"/> that belongs to an <see cref="IEnumerableAugmentation"/> (such as
+    /// <see cref="RandomShift.Create"/>): the cache then holds the teacher's outputs for every variant of every sample.
     /// </summary>
     public string? TeacherCachePath { get; init; }
 
     /// <summary>Applied to every training batch's inputs (for example random shifts); teacher and student see the same result.</summary>
     public Func<Tensor, Tensor>? Augmentation { get; init; }
+
+    /// <summary>The augmentation's finite set of variants, when it has one (its delegate is a method of an <see cref="IEnumerableAugmentation"/>).</summary>
+    internal IEnumerableAugmentation? CacheableAugmentation => Augmentation?.Target as IEnumerableAugmentation;
 
     /// <summary>
     /// Early stopping: when set, the run stops once the evaluation accuracy has not improved for this many epochs, and
@@ -124,10 +128,11 @@ public sealed record TrainingOptions
         Require(Threads is null || Threads > 0, nameof(Threads), Threads, "must be at least 1 when set");
         Require(EarlyStoppingPatience is null || EarlyStoppingPatience > 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "must be at least 1 when set");
         Require(ReportEverySteps > 0, nameof(ReportEverySteps), ReportEverySteps, "must be at least 1");
-        if (TeacherCachePath is not null && Augmentation is not null)
+        if (TeacherCachePath is not null && Augmentation is not null && CacheableAugmentation is null)
             throw new ArgumentException(
-                "TeacherCachePath cannot be combined with Augmentation: cached teacher outputs belong to the original inputs, not to " +
-                "augmented ones. Drop the cache (the teacher then sees each augmented batch) or drop the augmentation.", nameof(TeacherCachePath));
+                "TeacherCachePath cannot be combined with this Augmentation: its variants cannot be enumerated, so the teacher's outputs " +
+                "cannot be computed ahead. Use an IEnumerableAugmentation (such as RandomShift.Create), drop the cache (the teacher then " +
+                "sees each augmented batch) or drop the augmentation.", nameof(TeacherCachePath));
     }
 
     /// <summary>The settings that decide the result of a run, so a checkpoint is only resumed by the same run.</summary>
