@@ -12,11 +12,12 @@ public sealed record JobSettings(
     int? LimitTrain,
     int? LimitTest,
     bool Retrain,
-    bool NoAugment,
+    int TeacherShift,
+    int StudentShift,
     double ValidationFraction,
     int Patience,
     string? Loss)
 {
-    /// <summary>Random shifts of up to 2 pixels on every training batch; teacher and student see the same shifted batch.</summary>
-    public bool Augment => !NoAugment;
+    /// <summary>Random shifts of up to <paramref name="pixels"/> pixels on every training batch, or none for 0.</summary>
+    public static Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? Shift(int pixels) => pixels > 0 ? DslKd.RandomShift.Create(pixels) : null;
 }

@@ -23,15 +23,13 @@ public sealed class MainJob(JobSettings settings)
     /// <summary>The test file: read only to report, never to choose.</summary>
     public LabeledDataset Test => _test ??= TrainingData.LoadTest(settings);
 
-    private Func<Tensor, Tensor>? Augmentation => settings.Augment ? RandomShift.Create(2) : null;
-
     public (FashionCnn Model, List<EpochResult> History) Teacher()
     {
         var options = TrainTeacher.DefaultOptions with
         {
             Epochs = settings.TeacherEpochs ?? TrainTeacher.DefaultOptions.Epochs,
             Seed = settings.Seed + 1,
-            Augmentation = Augmentation,
+            Augmentation = JobSettings.Shift(settings.TeacherShift),
         };
         var model = new FashionCnn(seed: settings.Seed + 1);
         var history = TrainOrReuse("teacher", model, options, nameof(TrainTeacher),
@@ -46,6 +44,7 @@ public sealed class MainJob(JobSettings settings)
             Epochs = settings.StudentEpochs ?? TrainStudentAlone.DefaultOptions.Epochs,
             Seed = settings.Seed + 2,
             EarlyStoppingPatience = settings.Patience,
+            Augmentation = JobSettings.Shift(settings.StudentShift),
         };
         var model = new FashionMlp(seed: settings.Seed + 2);
         var history = TrainOrReuse("student-alone", model, options, nameof(TrainStudentAlone),
@@ -75,7 +74,7 @@ public sealed class MainJob(JobSettings settings)
             // The teacher's outputs for every shift of every image, computed once and shared by both recipes: the
             // teacher still sees exactly the shifted batch the student sees, without running at every step.
             TeacherCachePath = Path.Combine(_output, "teacher-outputs.cache"),
-            Augmentation = Augmentation,
+            Augmentation = JobSettings.Shift(settings.StudentShift),
         };
         // Same initial weights as the student trained alone, so the comparison isolates what distillation adds.
         var model = new FashionMlp(seed: settings.Seed + 2);

@@ -20,16 +20,17 @@ var distilEpochs = new Option<int?>("--distil-epochs") { Description = $"Distill
 var limitTrain = new Option<int?>("--limit-train") { Description = "Use only this many training samples (quick runs)" };
 var limitTest = new Option<int?>("--limit-test") { Description = "Use only this many test samples (quick runs)" };
 var retrain = new Option<bool>("--retrain") { Description = "Train every stage again instead of reusing saved models" };
-var noAugment = new Option<bool>("--no-augment") { Description = "Train teacher and distillation on the images as they are, without random shifts of up to 2 pixels (distillation then caches the teacher's outputs)" };
+var teacherShift = new Option<int>("--teacher-shift") { Description = "Random shifts of up to this many pixels on the teacher's training batches (0: none)", DefaultValueFactory = _ => 2 };
+var studentShift = new Option<int>("--student-shift") { Description = "The same for the students' batches, alone and distilled; the teacher sees the same shifted batch (0: none)", DefaultValueFactory = _ => 0 };
 var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of the training file held out (per class) for early stopping and tuning", DefaultValueFactory = _ => 0.1 };
 var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation accuracy before a student's training stops", DefaultValueFactory = _ => 5 };
 var loss = new Option<string?>("--loss") { Description = "Override the distillation recipe's loss settings, e.g. \"SoftTargets.Temperature=2;SoftTargets.Weight=0.9;HardLabels.Weight=0.1\" (tune prints the best)" };
-Option[] common = [data, output, seed, threads, teacherEpochs, studentEpochs, distilEpochs, limitTrain, limitTest, retrain, noAugment, validationFraction, patience, loss];
+Option[] common = [data, output, seed, threads, teacherEpochs, studentEpochs, distilEpochs, limitTrain, limitTest, retrain, teacherShift, studentShift, validationFraction, patience, loss];
 
 JobSettings Settings(ParseResult parse) => new(
     parse.GetValue(data), parse.GetValue(output)!, parse.GetValue(seed), parse.GetValue(threads),
     parse.GetValue(teacherEpochs), parse.GetValue(studentEpochs), parse.GetValue(distilEpochs),
-    parse.GetValue(limitTrain), parse.GetValue(limitTest), parse.GetValue(retrain), parse.GetValue(noAugment),
+    parse.GetValue(limitTrain), parse.GetValue(limitTest), parse.GetValue(retrain), parse.GetValue(teacherShift), parse.GetValue(studentShift),
     parse.GetValue(validationFraction), parse.GetValue(patience), parse.GetValue(loss));
 
 Command WithOptions(Command command, Func<ParseResult, int> action)
@@ -55,14 +56,17 @@ var axes = new Option<string[]>("--axis")
     AllowMultipleArgumentsPerToken = false,
 };
 var tuneEpochs = new Option<int?>("--tune-epochs") { Description = "Epochs per trial (default: the distillation epochs)" };
+var tuneRecipe = new Option<string>("--recipe") { Description = $"The recipe to tune: {string.Join(" or ", TuningJob.Recipes)}", DefaultValueFactory = _ => TuningJob.Recipes[0] };
+tuneRecipe.AcceptOnlyFromAmong(TuningJob.Recipes);
 var tune = WithOptions(new Command("tune", "Grid-search the distillation recipe on a validation split of the training data (never the test set); resumable"), parse =>
 {
     var given = parse.GetValue(axes) is { Length: > 0 } list ? list : TuningJob.DefaultGrid;
-    new TuningJob(Settings(parse)).Run(given.Select(TuningAxis.Parse).ToList(), parse.GetValue(tuneEpochs));
+    new TuningJob(Settings(parse)).Run(given.Select(TuningAxis.Parse).ToList(), parse.GetValue(tuneEpochs), parse.GetValue(tuneRecipe)!);
     return 0;
 });
 tune.Options.Add(axes);
 tune.Options.Add(tuneEpochs);
+tune.Options.Add(tuneRecipe);
 root.Subcommands.Add(tune);
 root.Subcommands.Add(WithOptions(new Command("evaluate", "Evaluate the three models and write the report (training what is missing)"), RunAll));
 var summary = new Command("summary", "Print both models' compile-time summaries and the compression ratio (nothing runs)");

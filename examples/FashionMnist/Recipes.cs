@@ -32,6 +32,18 @@ public partial class TrainStudentAlone;
 public partial class TextbookDistil;
 
 /// <summary>
+/// Decoupled KD (Zhao et al. 2022) with cross-entropy, as in the paper: the target-class and non-target-class parts of
+/// the soft targets weighted separately. Not part of the main job; `tune --recipe DecoupledDistil` measures it.
+/// </summary>
+[Distillation<FashionCnn, FashionMlp>]
+[DecoupledKD(Temperature = 4, Alpha = 1, Beta = 8, Weight = 1)]
+[HardLabels(Weight = 1)]
+[Optimizer(OptimizerKind.Adam, LearningRate = 1e-3)]
+[LearningRateSchedule(ScheduleKind.Cosine)]
+[Epochs(30), BatchSize(128), Seed(2)]
+public partial class DecoupledDistil;
+
+/// <summary>
 /// Stage 2: the student from the teacher, with the loss settings `tune` picked on the validation split (docs/results.md).
 /// </summary>
 [Distillation<FashionCnn, FashionMlp>]

@@ -13,28 +13,44 @@ public sealed class TuningJob(JobSettings settings)
     /// <summary>Hinton's temperature against the share of the loss on soft targets (the rest on the labels).</summary>
     public static readonly string[] DefaultGrid = ["SoftTargets.Temperature=1,2,4,8", "SoftTargets.Weight+HardLabels.Weight=0.5,0.7,0.9"];
 
-    public TuningResult Run(IReadOnlyList<TuningAxis> axes, int? epochs)
+    /// <summary>The recipes `tune --recipe` can search.</summary>
+    public static readonly string[] Recipes = [nameof(Distil), nameof(DecoupledDistil)];
+
+    public TuningResult Run(IReadOnlyList<TuningAxis> axes, int? epochs, string recipe = nameof(Distil))
     {
         var job = new MainJob(settings);
         var (teacher, _) = job.Teacher();
-        var directory = Path.Combine(settings.OutputDirectory, "tuning");
-        var start = settings.Loss is { } text ? LossSettingsSupport.Apply(Distil.DefaultLoss, text) : Distil.DefaultLoss;
-        var options = Distil.DefaultOptions with
+        FashionMlp Student() => new(seed: settings.Seed + 2);
+        return recipe switch
         {
-            Epochs = epochs ?? settings.DistilEpochs ?? Distil.DefaultOptions.Epochs,
+            nameof(Distil) => Run(job, axes, epochs, Distil.DefaultLoss, Distil.DefaultOptions,
+                loss => new Distil(teacher, Student(), seed: settings.Seed + 3, loss: loss)),
+            nameof(DecoupledDistil) => Run(job, axes, epochs, DecoupledDistil.DefaultLoss, DecoupledDistil.DefaultOptions,
+                loss => new DecoupledDistil(teacher, Student(), seed: settings.Seed + 3, loss: loss)),
+            _ => throw new ArgumentException($"There is no recipe '{recipe}' to tune; choose {string.Join(" or ", Recipes)}."),
+        };
+    }
+
+    private TuningResult Run<TSettings>(MainJob job, IReadOnlyList<TuningAxis> axes, int? epochs, TSettings defaults, TrainingOptions defaultOptions,
+        Func<TSettings, ITrainingTask> create) where TSettings : ILossSettings
+    {
+        var directory = Path.Combine(settings.OutputDirectory, "tuning");
+        var start = settings.Loss is { } text ? LossSettingsSupport.Apply(defaults, text) : defaults;
+        var options = defaultOptions with
+        {
+            Epochs = epochs ?? settings.DistilEpochs ?? defaultOptions.Epochs,
             Seed = settings.Seed + 2,
             EarlyStoppingPatience = settings.Patience,
-            Augmentation = settings.Augment ? RandomShift.Create(2) : null,
+            Augmentation = JobSettings.Shift(settings.StudentShift),
             TeacherCachePath = Path.Combine(settings.OutputDirectory, "teacher-outputs.cache"),
             CheckpointDirectory = Path.Combine(directory, "checkpoints"),
         };
         AnsiConsole.MarkupLine($"[bold]Tuning[/] {Markup.Escape(string.Join("; ", axes))} on the validation split ({options.Epochs} epochs per trial, early stopping after {settings.Patience})");
 
-        var result = RecipeTuner.Run(axes, start, options,
-            loss => new Distil(teacher, new FashionMlp(seed: settings.Seed + 2), seed: settings.Seed + 3, loss: loss),
+        var result = RecipeTuner.Run(axes, start, options, create,
             job.Data.Train, job.Data.Validation, Path.Combine(directory, "tuning.json"), new SynchronousProgress<TuningEvent>(Report));
 
-        Write(directory, axes, result, job.Data.Description);
+        Write(directory, axes, result, job.Data.Description, typeof(TSettings).DeclaringType!.Name);
         return result;
     }
 
@@ -59,18 +75,19 @@ public sealed class TuningJob(JobSettings settings)
     private static string Values(IReadOnlyDictionary<string, double> values) =>
         string.Join(", ", values.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} = {kv.Value}")));
 
-    private static void Write(string directory, IReadOnlyList<TuningAxis> axes, TuningResult result, string data)
+    private static void Write(string directory, IReadOnlyList<TuningAxis> axes, TuningResult result, string data, string recipe)
     {
         var best = result.Best;
-        var overrideLine = $"--loss \"{best.LossSettings}\"";
+        // The main job's --loss overrides the Distil recipe; another recipe's winner is pasted, not passed.
+        var overrideLine = recipe == nameof(Distil) ? $"--loss \"{best.LossSettings}\"" : $"(settings of {recipe}: {best.LossSettings})";
         var markdown = $"""
-            # Distillation recipe tuning
+            # Distillation recipe tuning: {recipe}
 
             Data: {data} (the test set is not read).
             Grid: {string.Join("; ", axes)}.
 
             {result.ToMarkdownTable()}
-            Best: trial {best.Trial}, {best.ValidationAccuracy * 100:F2}% on validation. As attributes for the recipe class:
+            Best: trial {best.Trial}, {best.ValidationAccuracy * 100:F2}% on validation. As attributes for the {recipe} class:
 
             ```csharp
             {best.Attributes}

@@ -138,7 +138,7 @@ public static class TrainingLoop
             history.Add(result);
             tensorBoard?.Epoch(result);
             // The best weights are written before the checkpoint, so a resumed run never misses an improvement.
-            if (options.EarlyStoppingPatience is { } patience && !best.Offer(result) && epoch - best.Epoch >= patience)
+            if (options.EarlyStoppingPatience is { } patience && !best.Offer(result) && epoch - best.Epoch >= patience && epoch < options.Epochs)
                 stoppedEarly = true;
             if (checkpointPath is not null)
             {

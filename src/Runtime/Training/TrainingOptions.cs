@@ -137,7 +137,7 @@ public sealed record TrainingOptions
 
     /// <summary>The settings that decide the result of a run, so a checkpoint is only resumed by the same run.</summary>
     public string Fingerprint() => string.Create(CultureInfo.InvariantCulture,
-        $"epochs={Epochs};batch={BatchSize};optimizer={Optimizer};schedule={Schedule};clip={GradientClipNorm};seed={Seed};augmented={Augmentation is not null};patience={EarlyStoppingPatience}");
+        $"epochs={Epochs};batch={BatchSize};optimizer={Optimizer};schedule={Schedule};clip={GradientClipNorm};seed={Seed};augmentation={CacheableAugmentation?.Identity ?? (Augmentation is null ? "none" : "custom")};patience={EarlyStoppingPatience}");
 
     private static void Require(bool condition, string name, object? value, string rule)
     {
