@@ -14,6 +14,7 @@ public sealed record JobSettings(
     bool Retrain,
     int TeacherShift,
     int StudentShift,
+    bool TeacherLabelSmoothing,
     double ValidationFraction,
     int Patience,
     string? Loss)

@@ -32,8 +32,9 @@ public sealed class MainJob(JobSettings settings)
             Augmentation = JobSettings.Shift(settings.TeacherShift),
         };
         var model = new FashionCnn(seed: settings.Seed + 1);
-        var history = TrainOrReuse("teacher", model, options, nameof(TrainTeacher),
-            progress => new TrainTeacher(model).Train(Data.Train, Data.Validation, options, progress));
+        var history = settings.TeacherLabelSmoothing
+            ? TrainOrReuse("teacher", model, options, nameof(TrainSmoothedTeacher), progress => new TrainSmoothedTeacher(model).Train(Data.Train, Data.Validation, options, progress))
+            : TrainOrReuse("teacher", model, options, nameof(TrainTeacher), progress => new TrainTeacher(model).Train(Data.Train, Data.Validation, options, progress));
         return (model, history);
     }
 
