@@ -91,6 +91,7 @@ public sealed class MainJob(JobSettings settings)
         var (alone, aloneHistory) = StudentAlone();
         var (textbook, textbookHistory) = TextbookDistilled(teacher);
         var (distilled, distilledHistory) = Distilled(teacher);
+        WarnIfDistillationLostOnValidation(aloneHistory, distilledHistory);
 
         AnsiConsole.MarkupLine("[bold]Measuring[/] accuracy on the test set, size and CPU speed of the four models...");
         var report = new JobReport($"{Data.Description}; test: {TrainingData.TestDescription(settings, Test)}", command,
@@ -104,6 +105,19 @@ public sealed class MainJob(JobSettings settings)
         Plots.ConfusionMatrix(Path.Combine(_output, "confusion-distilled.png"), report.Distilled.Test, FashionMnist.ClassNames,
             "Distilled student: confusion matrix on the test set");
         return report;
+    }
+
+    /// <summary>
+    /// The default recipe must not lose to the student alone. Checked on the validation split (the test set does not
+    /// choose anything), where the user can still act on it: tune the recipe for their teacher and data.
+    /// </summary>
+    private static void WarnIfDistillationLostOnValidation(List<EpochResult> alone, List<EpochResult> distilled)
+    {
+        static double Best(List<EpochResult> history) => history.Max(epoch => epoch.Evaluation?.Accuracy ?? 0);
+        var (aloneBest, distilledBest) = (Best(alone), Best(distilled));
+        if (distilledBest < aloneBest)
+            AnsiConsole.MarkupLine(FormattableString.Invariant(
+                $"[yellow]The distilled student's best validation accuracy ({distilledBest * 100:F2}%) is below the student alone's ({aloneBest * 100:F2}%): run `tune` on this data and pass its --loss line.[/]"));
     }
 
     private List<EpochResult> TrainOrReuse(string name, nn.Module model, TrainingOptions options, string recipe, Func<IProgress<TrainingEvent>, TrainingResult> train)

@@ -69,7 +69,7 @@ tune.Options.Add(axes);
 tune.Options.Add(tuneEpochs);
 tune.Options.Add(tuneRecipe);
 root.Subcommands.Add(tune);
-root.Subcommands.Add(WithOptions(new Command("evaluate", "Evaluate the three models and write the report (training what is missing)"), RunAll));
+root.Subcommands.Add(WithOptions(new Command("evaluate", "Evaluate the four models and write the report (training what is missing)"), RunAll));
 var summary = new Command("summary", "Print both models' compile-time summaries and the compression ratio (nothing runs)");
 summary.SetAction(_ =>
 {

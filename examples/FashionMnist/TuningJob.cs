@@ -79,7 +79,9 @@ public sealed class TuningJob(JobSettings settings)
     {
         var best = result.Best;
         // The main job's --loss overrides the Distil recipe; another recipe's winner is pasted, not passed.
-        var overrideLine = recipe == nameof(Distil) ? $"--loss \"{best.LossSettings}\"" : $"(settings of {recipe}: {best.LossSettings})";
+        var overrideLine = recipe == nameof(Distil)
+            ? $"Or as a run-time override of the example: `--loss \"{best.LossSettings}\"`"
+            : $"The example's --loss overrides the Distil recipe only; as settings text for {recipe}: `{best.LossSettings}`";
         var markdown = $"""
             # Distillation recipe tuning: {recipe}
 
@@ -93,7 +95,8 @@ public sealed class TuningJob(JobSettings settings)
             {best.Attributes}
             ```
 
-            Or as a run-time override of the example: `{overrideLine}`
+            {overrideLine}
+
             """;
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "tuning.md"), markdown);
@@ -103,6 +106,7 @@ public sealed class TuningJob(JobSettings settings)
         AnsiConsole.WriteLine(result.ToMarkdownTable());
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]Best:[/] trial {best.Trial}, {best.ValidationAccuracy * 100:F2}% on validation. Paste into the recipe class:"));
         Console.WriteLine(best.Attributes);
-        AnsiConsole.MarkupLine($"or run with [bold]{Markup.Escape(overrideLine)}[/]. Table and heatmap: {Markup.Escape(Path.Combine(directory, "tuning.md"))}, tuning.png");
+        AnsiConsole.MarkupLine(Markup.Escape(overrideLine));
+        AnsiConsole.MarkupLine($"Table and heatmap: {Markup.Escape(Path.Combine(directory, "tuning.md"))}, tuning.png");
     }
 }
