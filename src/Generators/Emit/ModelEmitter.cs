@@ -218,6 +218,8 @@ internal static class ModelEmitter
         using (writer.Block($"public override {Tensor} forward({Tensor} input)"))
         {
             var previous = "input";
+            if (model.Blocks.Count > 1)
+                writer.Line("// Block outputs are released on return; autograd keeps its own reference to what backward needs.");
             for (var i = 0; i < model.Blocks.Count; i++)
             {
                 var block = model.Blocks[i];
@@ -228,7 +230,7 @@ internal static class ModelEmitter
                 }
                 else
                 {
-                    writer.Line($"var {LocalName(block)} = {call};");
+                    writer.Line($"using var {LocalName(block)} = {call};");
                     previous = LocalName(block);
                 }
             }

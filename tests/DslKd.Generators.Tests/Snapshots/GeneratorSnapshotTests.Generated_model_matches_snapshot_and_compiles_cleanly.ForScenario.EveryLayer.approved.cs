@@ -136,10 +136,11 @@ partial class EveryLayer : global::TorchSharp.torch.nn.Module<global::TorchSharp
     /// <summary>Runs the blocks in order: input [batch, 3, 32, 32] -> output [batch, 5].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
-        var stem = _stem.call(input);
-        var mixer = _mixer.call(stem);
-        var pool = _pool.call(mixer);
-        var head = _head.call(pool);
+        // Block outputs are released on return; autograd keeps its own reference to what backward needs.
+        using var stem = _stem.call(input);
+        using var mixer = _mixer.call(stem);
+        using var pool = _pool.call(mixer);
+        using var head = _head.call(pool);
         return _output.call(head);
     }
 

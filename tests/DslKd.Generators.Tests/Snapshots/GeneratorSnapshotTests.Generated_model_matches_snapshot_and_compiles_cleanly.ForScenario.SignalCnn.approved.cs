@@ -100,8 +100,9 @@ namespace Signals.Models
         /// <summary>Runs the blocks in order: input [batch, 2, 100] -> output [batch, 4].</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
-            var encoder = _encoder.call(input);
-            var mix = _mix.call(encoder);
+            // Block outputs are released on return; autograd keeps its own reference to what backward needs.
+            using var encoder = _encoder.call(input);
+            using var mix = _mix.call(encoder);
             return _head.call(mix);
         }
 

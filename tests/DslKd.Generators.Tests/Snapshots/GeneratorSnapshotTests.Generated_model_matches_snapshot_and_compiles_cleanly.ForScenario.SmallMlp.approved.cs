@@ -85,7 +85,8 @@ namespace Demo
         /// <summary>Runs the blocks in order: input [batch, 1, 28, 28] -> output [batch, 10].</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
-            var hidden = _hidden.call(input);
+            // Block outputs are released on return; autograd keeps its own reference to what backward needs.
+            using var hidden = _hidden.call(input);
             return _logits.call(hidden);
         }
 

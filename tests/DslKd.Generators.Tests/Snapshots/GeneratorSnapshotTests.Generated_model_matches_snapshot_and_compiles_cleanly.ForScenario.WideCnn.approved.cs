@@ -121,9 +121,10 @@ namespace Demo
         /// <summary>Runs the blocks in order: input [batch, 1, 28, 28] -> output [batch, 10].</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
-            var stem = _stem.call(input);
-            var body = _body.call(stem);
-            var hidden = _hidden.call(body);
+            // Block outputs are released on return; autograd keeps its own reference to what backward needs.
+            using var stem = _stem.call(input);
+            using var body = _body.call(stem);
+            using var hidden = _hidden.call(body);
             return _logits.call(hidden);
         }
 
