@@ -14,6 +14,7 @@ public sealed record JobSettings(
     bool Retrain,
     int TeacherShift,
     int StudentShift,
+    bool StudentFlip,
     bool TeacherLabelSmoothing,
     double ValidationFraction,
     int Patience,
@@ -21,4 +22,9 @@ public sealed record JobSettings(
 {
     /// <summary>Random shifts of up to <paramref name="pixels"/> pixels on every training batch, or none for 0.</summary>
     public static Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? Shift(int pixels) => pixels > 0 ? DslKd.RandomShift.Create(pixels) : null;
+
+    /// <summary>The students' augmentation (alone and distilled alike): random flips, random shifts, or none.</summary>
+    public Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? StudentAugmentation() => StudentFlip
+        ? StudentShift > 0 ? throw new ArgumentException("--student-flip and --student-shift cannot be combined; pick one.") : DslKd.RandomFlip.Create()
+        : Shift(StudentShift);
 }

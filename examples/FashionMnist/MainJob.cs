@@ -14,6 +14,8 @@ public sealed class MainJob(JobSettings settings)
     private readonly string _output = settings.OutputDirectory;
     // Checked here, so a mistyped --loss fails before anything trains.
     private readonly Distil.LossSettings _loss = settings.Loss is { } text ? LossSettingsSupport.Apply(Distil.DefaultLoss, text) : Distil.DefaultLoss;
+    // Also checked here: --student-flip with --student-shift fails at once.
+    private readonly Func<Tensor, Tensor>? _studentAugmentation = settings.StudentAugmentation();
     private TrainingData? _data;
     private LabeledDataset? _test;
 
@@ -45,7 +47,7 @@ public sealed class MainJob(JobSettings settings)
             Epochs = settings.StudentEpochs ?? TrainStudentAlone.DefaultOptions.Epochs,
             Seed = settings.Seed + 2,
             EarlyStoppingPatience = settings.Patience,
-            Augmentation = JobSettings.Shift(settings.StudentShift),
+            Augmentation = _studentAugmentation,
         };
         var model = new FashionMlp(seed: settings.Seed + 2);
         var history = TrainOrReuse("student-alone", model, options, nameof(TrainStudentAlone),
@@ -75,7 +77,7 @@ public sealed class MainJob(JobSettings settings)
             // The teacher's outputs for every shift of every image, computed once and shared by both recipes: the
             // teacher still sees exactly the shifted batch the student sees, without running at every step.
             TeacherCachePath = Path.Combine(_output, "teacher-outputs.cache"),
-            Augmentation = JobSettings.Shift(settings.StudentShift),
+            Augmentation = _studentAugmentation,
         };
         // Same initial weights as the student trained alone, so the comparison isolates what distillation adds.
         var model = new FashionMlp(seed: settings.Seed + 2);

@@ -41,7 +41,7 @@ public sealed class TuningJob(JobSettings settings)
             Epochs = epochs ?? settings.DistilEpochs ?? defaultOptions.Epochs,
             Seed = settings.Seed + 2,
             EarlyStoppingPatience = settings.Patience,
-            Augmentation = JobSettings.Shift(settings.StudentShift),
+            Augmentation = settings.StudentAugmentation(),
             TeacherCachePath = Path.Combine(settings.OutputDirectory, "teacher-outputs.cache"),
             CheckpointDirectory = Path.Combine(directory, "checkpoints"),
         };

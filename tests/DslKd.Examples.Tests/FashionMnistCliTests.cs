@@ -106,6 +106,18 @@ public class FashionMnistCliTests : IDisposable
     }
 
     [Fact]
+    public void Flips_and_shifts_together_are_refused_before_anything_trains()
+    {
+        var (exitCode, output, error) = ExampleProcess.Run("FashionMnist", "fashion-mnist",
+            "run", "--output", _output, "--data", EmbeddedSubset, "--student-flip", "--student-shift", "1");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("--student-flip and --student-shift cannot be combined; pick one.", error);
+        Assert.DoesNotContain("teacher: epoch", output);
+        Assert.False(File.Exists(Path.Combine(_output, "teacher.dkd")));
+    }
+
+    [Fact]
     public void A_second_run_reuses_the_trained_models()
     {
         Assert.Equal(0, Run().ExitCode);

@@ -209,6 +209,39 @@ public sealed class FashionMnistTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => RandomShift.Create(-1));
     }
 
+    [Fact]
+    public void Random_flip_mirrors_about_half_the_images_left_right_and_keeps_the_others()
+    {
+        const int batch = 400;
+        var images = rand(batch, 2, 6, 5, generator: new Generator(3));
+
+        manual_seed(9);
+        var flipped = RandomFlip.Create()(images);
+        manual_seed(9);
+        var again = RandomFlip.Create()(images);
+
+        var kept = flipped.eq(images).flatten(1).all(1);
+        var mirrored = flipped.eq(images.flip(3)).flatten(1).all(1);
+        Assert.True(flipped.eq(again).all().item<bool>());
+        Assert.True(kept.logical_xor(mirrored).all().item<bool>()); // every image is one or the other, channels together
+        Assert.InRange(mirrored.sum().item<long>(), 160, 240);
+    }
+
+    [Fact]
+    public void Random_flip_variants_are_as_is_then_mirrored_and_other_shapes_are_refused()
+    {
+        var flip = new RandomFlip();
+        var images = arange(2 * 3 * 4, dtype: ScalarType.Float32).view(2, 1, 3, 4);
+
+        var applied = flip.Apply(images, tensor(new long[] { 1, 0 }));
+
+        Assert.Equal((2, "RandomFlip"), (flip.Variants, flip.Identity));
+        Assert.True(applied[0].eq(images[0].flip(2)).all().item<bool>());
+        Assert.True(applied[1].eq(images[1]).all().item<bool>());
+        Assert.IsType<RandomFlip>(RandomFlip.Create().Target); // what lets the teacher cache enumerate both variants
+        Assert.Contains("[B, C, H, W]", Assert.Throws<ArgumentException>(() => RandomFlip.Create()(rand(4, 25))).Message);
+    }
+
     private static long[] Ids(LabeledDataset data) => data.Inputs.squeeze(1).to_type(ScalarType.Int64).data<long>().ToArray();
 
     /// <summary>Writes gzip IDX files for one split (train or t10k) of blank 28x28 images with the given labels.</summary>
