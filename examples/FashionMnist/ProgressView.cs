@@ -24,8 +24,14 @@ public static class ProgressView
                 {
                     switch (e)
                     {
+                        case TeacherCacheBuilding building:
+                            task.MaxValue = building.Total;
+                            task.Value = building.Done;
+                            task.Description = Markup.Escape($"{title}: computing the teacher's outputs ({building.Done}/{building.Total} batches)");
+                            break;
                         case EpochStarted started:
                             task.MaxValue = started.Epochs * started.StepsPerEpoch;
+                            task.Value = 0;
                             break;
                         case StepCompleted step:
                             task.Value = (step.Epoch - 1) * step.StepsPerEpoch + step.Step;
@@ -60,6 +66,10 @@ public static class ProgressView
                 break;
             case Resumed resumed:
                 Console.WriteLine($"{title}: resumed after epoch {resumed.CompletedEpochs} from {resumed.Path}");
+                break;
+            // A line at each tenth, so a log shows the minutes a large cache takes are not a hang.
+            case TeacherCacheBuilding building when building.Done * 10 / building.Total != (building.Done - 1) * 10 / building.Total:
+                Console.WriteLine($"{title}: computing the teacher's outputs, {building.Done * 100 / building.Total}% ({building.Done}/{building.Total} batches)");
                 break;
             case TeacherCacheUsed cache:
                 Console.WriteLine($"{title}: teacher outputs {cache.Outcome.ToString().ToLowerInvariant()} ({cache.Path})");

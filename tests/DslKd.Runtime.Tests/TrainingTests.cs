@@ -226,6 +226,12 @@ public class TrainingTests : IDisposable
         var online = new DistilQuadrants(teacher, new QuadrantStudent(seed: 3), seed: 4).Train(Train, Test, options);
 
         Assert.Equal(TeacherCacheOutcome.Created, Assert.Single(events.OfType<TeacherCacheUsed>()).Outcome);
+        // The build reports every teacher batch of every shift, before the cache is announced.
+        var total = 9 * Train.BatchCount(Math.Max(options.BatchSize, 256));
+        var building = events.OfType<TeacherCacheBuilding>().ToList();
+        Assert.Equal(Enumerable.Range(1, (int)total).Select(done => (long)done), building.Select(b => b.Done));
+        Assert.All(building, b => Assert.Equal(total, b.Total));
+        Assert.True(events.IndexOf(building[^1]) < events.FindIndex(e => e is TeacherCacheUsed));
         // 9 shifts of 800 samples, for the two features the terms read (Hidden [64] and Logits [4]).
         Assert.True(new FileInfo(cachePath).Length > 9 * 800 * (64 + 4) * sizeof(float));
         // The same random shifts in the same order: only float rounding of the batched teacher passes differs.

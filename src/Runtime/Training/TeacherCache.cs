@@ -25,6 +25,12 @@ public enum TeacherCacheOutcome
 public sealed record TeacherCacheUsed(string Run, TeacherCacheOutcome Outcome, string Path) : TrainingEvent(Run);
 
 /// <summary>
+/// The teacher cache is being computed: <paramref name="Done"/> of <paramref name="Total"/> teacher batches (every
+/// variant of every batch when augmented), reported after each one. A build with 25 shifts of a large set takes minutes.
+/// </summary>
+public sealed record TeacherCacheBuilding(string Run, long Done, long Total) : TrainingEvent(Run);
+
+/// <summary>
 /// The teacher's outputs on a whole training set, stored in one file keyed by a SHA-256 of the teacher's weights, the
 /// training data, the features cached and the augmentation, so a stale cache is detected and rebuilt rather than
 /// silently reused. With an <see cref="IEnumerableAugmentation"/> it holds the outputs for every variant of every sample.
@@ -47,14 +53,15 @@ public sealed class TeacherCache : IDisposable
     /// <param name="batchSize">Batch size of the teacher's passes.</param>
     /// <param name="device">Where the teacher runs.</param>
     /// <param name="augmentation">When set, the teacher's outputs are cached for every variant of every sample.</param>
+    /// <param name="batchDone">Called with (done, total) teacher batches after each batch of a build.</param>
     public static (TeacherCache Cache, TeacherCacheOutcome Outcome) LoadOrBuild(string path, ICachedTeacherTask task, LabeledDataset data, int batchSize, Device device,
-        IEnumerableAugmentation? augmentation = null)
+        IEnumerableAugmentation? augmentation = null, Action<long, long>? batchDone = null)
     {
         var key = Key(task, data, augmentation);
         var existed = File.Exists(path);
         if (existed && TryLoad(path, key, data.Count) is { } cached) return (cached, TeacherCacheOutcome.Reused);
 
-        var built = Build(task, data, batchSize, device, augmentation);
+        var built = Build(task, data, batchSize, device, augmentation, batchDone);
         Save(path, key, built.Features);
         return (built, existed ? TeacherCacheOutcome.Rebuilt : TeacherCacheOutcome.Created);
     }
@@ -73,12 +80,15 @@ public sealed class TeacherCache : IDisposable
         foreach (var feature in Features) feature.Dispose();
     }
 
-    private static TeacherCache Build(ICachedTeacherTask task, LabeledDataset data, int batchSize, Device device, IEnumerableAugmentation? augmentation)
+    private static TeacherCache Build(ICachedTeacherTask task, LabeledDataset data, int batchSize, Device device, IEnumerableAugmentation? augmentation,
+        Action<long, long>? batchDone)
     {
         using var noGrad = no_grad();
         task.Teacher.eval();
         var parts = new List<Tensor[]>();
-        for (var variant = 0; variant < (augmentation?.Variants ?? 1); variant++)
+        var variants = augmentation?.Variants ?? 1;
+        var total = variants * data.BatchCount(batchSize);
+        for (var variant = 0; variant < variants; variant++)
         {
             for (var index = 0L; index < data.BatchCount(batchSize); index++)
             {
@@ -88,6 +98,7 @@ public sealed class TeacherCache : IDisposable
                 if (augmentation is not null) x = augmentation.Apply(x, full(x.shape[0], variant, ScalarType.Int64));
                 var features = task.ComputeTeacherFeatures(x);
                 parts.Add(features.Select(f => f.to(ScalarType.Float32).cpu().MoveToOuterDisposeScope()).ToArray());
+                batchDone?.Invoke(parts.Count, total);
             }
         }
         var joined = Enumerable.Range(0, task.CachedTeacherFeatures.Count).Select(i => cat(parts.Select(p => p[i]).ToArray(), 0)).ToArray();

@@ -160,7 +160,8 @@ public static class TrainingLoop
         if (options.TeacherCachePath is not { } path) return null;
         if (task is not ICachedTeacherTask cachedTask)
             throw new ArgumentException($"{task.Name} has no teacher, so TeacherCachePath does not apply; it is for distillation recipes.", nameof(options));
-        var (cache, outcome) = TeacherCache.LoadOrBuild(path, cachedTask, train, Math.Max(options.BatchSize, 256), device, options.CacheableAugmentation);
+        var (cache, outcome) = TeacherCache.LoadOrBuild(path, cachedTask, train, Math.Max(options.BatchSize, 256), device, options.CacheableAugmentation,
+            progress is null ? null : (done, total) => progress.Report(new TeacherCacheBuilding(task.Name, done, total)));
         progress?.Report(new TeacherCacheUsed(task.Name, outcome, path));
         return cache;
     }
