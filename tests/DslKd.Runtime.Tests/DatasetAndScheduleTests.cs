@@ -1,3 +1,4 @@
+using System.Globalization;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -5,6 +6,37 @@ namespace DslKd.Runtime.Tests;
 
 public class DatasetAndScheduleTests
 {
+    [Fact]
+    public void Options_fingerprint_reads_the_same_under_every_culture()
+    {
+        var options = new TrainingOptions
+        {
+            Optimizer = new OptimizerSettings(OptimizerKind.Sgd, 0.05) { Momentum = 0.9 },
+            Schedule = new ScheduleSettings(ScheduleKind.Cosine) { MinLearningRate = 1e-4 },
+            GradientClipNorm = 1.5,
+        };
+        var original = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+            var invariant = options.Fingerprint();
+            // A decimal comma, as in de-DE, built by hand so the test needs no ICU culture data.
+            var decimalComma = (CultureInfo)CultureInfo.InvariantCulture.Clone();
+            decimalComma.NumberFormat.NumberDecimalSeparator = ",";
+            CultureInfo.CurrentCulture = decimalComma;
+            var withComma = options.Fingerprint();
+
+            Assert.Equal(invariant, withComma);
+            Assert.Contains("LearningRate = 0.05", withComma);
+            Assert.Contains("clip=1.5", withComma);
+            Assert.Same(decimalComma, CultureInfo.CurrentCulture); // the caller's culture is restored
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = original;
+        }
+    }
+
     [Fact]
     public void Dataset_refuses_mismatched_or_out_of_range_labels_with_clear_messages()
     {

@@ -136,8 +136,21 @@ public sealed record TrainingOptions
     }
 
     /// <summary>The settings that decide the result of a run, so a checkpoint is only resumed by the same run.</summary>
-    public string Fingerprint() => string.Create(CultureInfo.InvariantCulture,
-        $"epochs={Epochs};batch={BatchSize};optimizer={Optimizer};schedule={Schedule};clip={GradientClipNorm};seed={Seed};augmentation={CacheableAugmentation?.Identity ?? (Augmentation is null ? "none" : "custom")};patience={EarlyStoppingPatience}");
+    public string Fingerprint()
+    {
+        // The optimizer and schedule records print their numbers in the current culture; a fingerprint must read the same
+        // on every machine, so a checkpoint written under one culture resumes under another.
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        try
+        {
+            return $"epochs={Epochs};batch={BatchSize};optimizer={Optimizer};schedule={Schedule};clip={GradientClipNorm};seed={Seed};augmentation={CacheableAugmentation?.Identity ?? (Augmentation is null ? "none" : "custom")};patience={EarlyStoppingPatience}";
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
+    }
 
     private static void Require(bool condition, string name, object? value, string rule)
     {
