@@ -15,6 +15,7 @@ public sealed record JobSettings(
     int TeacherShift,
     int StudentShift,
     bool StudentFlip,
+    double? StudentMixup,
     bool TeacherLabelSmoothing,
     double ValidationFraction,
     int Patience,
@@ -23,8 +24,16 @@ public sealed record JobSettings(
     /// <summary>Random shifts of up to <paramref name="pixels"/> pixels on every training batch, or none for 0.</summary>
     public static Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? Shift(int pixels) => pixels > 0 ? DslKd.RandomShift.Create(pixels) : null;
 
-    /// <summary>The students' augmentation (alone and distilled alike): random flips, random shifts, or none.</summary>
-    public Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? StudentAugmentation() => StudentFlip
-        ? StudentShift > 0 ? throw new ArgumentException("--student-flip and --student-shift cannot be combined; pick one.") : DslKd.RandomFlip.Create()
-        : Shift(StudentShift);
+    /// <summary>The students' augmentation (alone and distilled alike): random flips, shifts or mixing, or none.</summary>
+    public Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? StudentAugmentation()
+    {
+        var chosen = (StudentFlip ? 1 : 0) + (StudentShift > 0 ? 1 : 0) + (StudentMixup is null ? 0 : 1);
+        if (chosen > 1)
+            throw new ArgumentException("--student-flip, --student-shift and --student-mixup cannot be combined; pick one.");
+        if (StudentMixup is { } minWeight) return DslKd.RandomMixup.Create(minWeight);
+        return StudentFlip ? DslKd.RandomFlip.Create() : Shift(StudentShift);
+    }
+
+    /// <summary>Where distillation keeps the teacher's outputs, or null when the students' augmentation needs the teacher online (mixing).</summary>
+    public string? TeacherCachePath => StudentMixup is null ? Path.Combine(OutputDirectory, "teacher-outputs.cache") : null;
 }

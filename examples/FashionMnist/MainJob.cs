@@ -25,18 +25,25 @@ public sealed class MainJob(JobSettings settings)
     /// <summary>The test file: read only to report, never to choose.</summary>
     public LabeledDataset Test => _test ??= TrainingData.LoadTest(settings);
 
+    private TrainingOptions TeacherOptions => TrainTeacher.DefaultOptions with
+    {
+        Epochs = settings.TeacherEpochs ?? TrainTeacher.DefaultOptions.Epochs,
+        Seed = settings.Seed + 1,
+        Augmentation = JobSettings.Shift(settings.TeacherShift),
+    };
+
+    private string TeacherRecipe => settings.TeacherLabelSmoothing ? nameof(TrainSmoothedTeacher) : nameof(TrainTeacher);
+
+    /// <summary>How the teacher was made; part of each distilled student's identity, so a retrained teacher retrains them.</summary>
+    private string TeacherIdentity => $"teacher: {TeacherRecipe}; {TeacherOptions.Fingerprint()}";
+
     public (FashionCnn Model, List<EpochResult> History) Teacher()
     {
-        var options = TrainTeacher.DefaultOptions with
-        {
-            Epochs = settings.TeacherEpochs ?? TrainTeacher.DefaultOptions.Epochs,
-            Seed = settings.Seed + 1,
-            Augmentation = JobSettings.Shift(settings.TeacherShift),
-        };
+        var options = TeacherOptions;
         var model = new FashionCnn(seed: settings.Seed + 1);
         var history = settings.TeacherLabelSmoothing
-            ? TrainOrReuse("teacher", model, options, nameof(TrainSmoothedTeacher), progress => new TrainSmoothedTeacher(model).Train(Data.Train, Data.Validation, options, progress))
-            : TrainOrReuse("teacher", model, options, nameof(TrainTeacher), progress => new TrainTeacher(model).Train(Data.Train, Data.Validation, options, progress));
+            ? TrainOrReuse("teacher", model, options, TeacherRecipe, progress => new TrainSmoothedTeacher(model).Train(Data.Train, Data.Validation, options, progress))
+            : TrainOrReuse("teacher", model, options, TeacherRecipe, progress => new TrainTeacher(model).Train(Data.Train, Data.Validation, options, progress));
         return (model, history);
     }
 
@@ -76,12 +83,12 @@ public sealed class MainJob(JobSettings settings)
             EarlyStoppingPatience = settings.Patience,
             // The teacher's outputs for every shift of every image, computed once and shared by both recipes: the
             // teacher still sees exactly the shifted batch the student sees, without running at every step.
-            TeacherCachePath = Path.Combine(_output, "teacher-outputs.cache"),
+            TeacherCachePath = settings.TeacherCachePath,
             Augmentation = _studentAugmentation,
         };
         // Same initial weights as the student trained alone, so the comparison isolates what distillation adds.
         var model = new FashionMlp(seed: settings.Seed + 2);
-        var history = TrainOrReuse(name, model, options, recipe, progress => TrainingLoop.Run(create(model), Data.Train, Data.Validation, options, progress));
+        var history = TrainOrReuse(name, model, options, $"{recipe}; {TeacherIdentity}", progress => TrainingLoop.Run(create(model), Data.Train, Data.Validation, options, progress));
         return (model, history);
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using DslKd;
 using Spectre.Console;
 using static TorchSharp.torch;
@@ -18,14 +19,16 @@ public sealed record TrainingData(LabeledDataset Train, LabeledDataset Validatio
         if (settings.LimitTrain is { } count) (all, description) = (DatasetSplits.Take(all, count, settings.Seed), $"{description}, {count} class-balanced train samples");
         // The split depends on the data and the seed only, so every stage and every later run sees the same one.
         var (train, validation) = DatasetSplits.SplitValidation(all, settings.ValidationFraction, settings.Seed);
-        description += $"; {train.Count:N0} to train, {validation.Count:N0} to validate";
+        // Invariant: the description is part of every saved model's identity, which must not change with the machine's culture.
+        description += string.Create(CultureInfo.InvariantCulture, $"; {train.Count:N0} to train, {validation.Count:N0} to validate");
         AnsiConsole.MarkupLine($"[bold]Data:[/] {Markup.Escape(description)}");
         return new TrainingData(train, validation, description);
     }
 
     public static LabeledDataset LoadTest(JobSettings settings)
     {
-        var (directory, _) = FashionMnist.Resolve(settings.DataDirectory);
+        // The folder the training data came from (resolved the same way), so train and test never come from two copies.
+        var (directory, _) = FashionMnist.Resolve(settings.DataDirectory, trainOnly: true);
         var test = FashionMnist.Load(directory, train: false);
         return settings.LimitTest is { } count ? DatasetSplits.Take(test, count, settings.Seed) : test;
     }

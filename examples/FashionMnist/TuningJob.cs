@@ -42,7 +42,7 @@ public sealed class TuningJob(JobSettings settings)
             Seed = settings.Seed + 2,
             EarlyStoppingPatience = settings.Patience,
             Augmentation = settings.StudentAugmentation(),
-            TeacherCachePath = Path.Combine(settings.OutputDirectory, "teacher-outputs.cache"),
+            TeacherCachePath = settings.TeacherCachePath,
             CheckpointDirectory = Path.Combine(directory, "checkpoints"),
         };
         AnsiConsole.MarkupLine($"[bold]Tuning[/] {Markup.Escape(string.Join("; ", axes))} on the validation split ({options.Epochs} epochs per trial, early stopping after {settings.Patience})");

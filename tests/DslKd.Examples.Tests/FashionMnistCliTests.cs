@@ -15,11 +15,11 @@ public class FashionMnistCliTests : IDisposable
 
     private static readonly string EmbeddedSubset = Path.Combine(ExampleProcess.RepositoryRoot, "data", "fashion-mnist-subset");
 
-    private (int ExitCode, string Output, string Error) Run(string? data = null) =>
+    private (int ExitCode, string Output, string Error) Run(string? data = null, params string[] extra) =>
         ExampleProcess.Run("FashionMnist", "fashion-mnist",
         [
             "run", "--output", _output, "--data", data ?? EmbeddedSubset, "--limit-train", "600", "--limit-test", "200",
-            "--teacher-epochs", "1", "--student-epochs", "2", "--distil-epochs", "2", "--threads", "2",
+            "--teacher-epochs", "1", "--student-epochs", "2", "--distil-epochs", "2", "--threads", "2", .. extra,
         ]);
 
     private static readonly string[] TinyTuning =
@@ -112,7 +112,7 @@ public class FashionMnistCliTests : IDisposable
             "run", "--output", _output, "--data", EmbeddedSubset, "--student-flip", "--student-shift", "1");
 
         Assert.Equal(1, exitCode);
-        Assert.Contains("--student-flip and --student-shift cannot be combined; pick one.", error);
+        Assert.Contains("--student-flip, --student-shift and --student-mixup cannot be combined; pick one.", error);
         Assert.DoesNotContain("teacher: epoch", output);
         Assert.False(File.Exists(Path.Combine(_output, "teacher.dkd")));
     }
@@ -127,6 +127,13 @@ public class FashionMnistCliTests : IDisposable
         Assert.Equal(0, exitCode);
         Assert.Contains("teacher: reusing", output);
         Assert.Contains("distilled: reusing", output);
+
+        // Another teacher: it retrains, and so do the students distilled from it; the student alone does not depend on it.
+        var (changedExit, changed, _) = Run(null, "--teacher-shift", "0");
+        Assert.Equal(0, changedExit);
+        Assert.Contains("teacher: epoch 1/1", changed);
+        Assert.Contains("student-alone: reusing", changed);
+        Assert.DoesNotContain("distilled: reusing", changed);
     }
 
     [Fact]

@@ -242,6 +242,36 @@ public sealed class FashionMnistTests : IDisposable
         Assert.Contains("[B, C, H, W]", Assert.Throws<ArgumentException>(() => RandomFlip.Create()(rand(4, 25))).Message);
     }
 
+    [Fact]
+    public void Random_mixup_blends_each_sample_with_another_keeping_its_own_input_dominant()
+    {
+        const int batch = 256;
+        // Sample i is the constant i, so a blended value v = w i + (1 - w) j tells how much of itself each sample kept.
+        var inputs = arange(batch, dtype: ScalarType.Float32).view(batch, 1, 1, 1).expand(batch, 1, 2, 2).contiguous();
+
+        manual_seed(4);
+        var mixed = RandomMixup.Create(minWeight: 0.6)(inputs);
+        manual_seed(4);
+        var again = RandomMixup.Create(minWeight: 0.6)(inputs);
+
+        Assert.True(mixed.eq(again).all().item<bool>());
+        Assert.True(mixed.eq(mixed[.., .., ..1, ..1]).all().item<bool>()); // one weight per sample, for all its elements
+        var values = mixed[.., 0, 0, 0];
+        var own = arange(batch, dtype: ScalarType.Float32);
+        // |v - i| = (1 - w) |j - i| <= 0.4 |j - i| < 0.4 * batch; blends stay inside the inputs' range; most samples moved.
+        Assert.True(values.sub(own).abs().le(0.4 * batch).all().item<bool>());
+        Assert.True(values.ge(0).all().item<bool>() && values.le(batch - 1).all().item<bool>());
+        Assert.True(values.sub(own).abs().gt(0).sum().item<long>() > batch / 2);
+    }
+
+    [Fact]
+    public void Random_mixup_refuses_weights_that_would_let_the_other_sample_dominate()
+    {
+        var inputs = rand(4, 3);
+        Assert.Same(inputs, RandomMixup.Create(1)(inputs));
+        Assert.Contains("[0.5, 1]", Assert.Throws<ArgumentOutOfRangeException>(() => RandomMixup.Create(0.4)).Message);
+    }
+
     private static long[] Ids(LabeledDataset data) => data.Inputs.squeeze(1).to_type(ScalarType.Int64).data<long>().ToArray();
 
     /// <summary>Writes gzip IDX files for one split (train or t10k) of blank 28x28 images with the given labels.</summary>

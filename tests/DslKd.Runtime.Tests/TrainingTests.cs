@@ -113,6 +113,11 @@ public class TrainingTests : IDisposable
         Assert.Equal(2, events.OfType<EpochStarted>().Count());
         Assert.Equal(uninterrupted.Epochs.Select(e => e.TrainLoss), resumed.Epochs.Select(e => e.TrainLoss));
         Assert.Equal(uninterrupted.Epochs.Select(e => e.Evaluation!.Accuracy), resumed.Epochs.Select(e => e.Evaluation!.Accuracy));
+
+        // A retrained (other) teacher makes it another run: its checkpoint is refused, not resumed.
+        var otherTeacher = Assert.Throws<InvalidOperationException>(() =>
+            new DistilQuadrants(new QuadrantTeacher(seed: 5), new QuadrantStudent(seed: 3), seed: 4).Train(Train, Test, options));
+        Assert.Contains("belongs to another run", otherTeacher.Message);
     }
 
     [Fact]
@@ -168,6 +173,11 @@ public class TrainingTests : IDisposable
         var otherRun = Assert.Throws<InvalidOperationException>(() =>
             new TrainQuadrantTeacher(new QuadrantTeacher(seed: 1)).Train(Train, null, options with { Seed = 7 }));
         Assert.Contains("belongs to another run", otherRun.Message);
+        // Same options, but other data: also another run.
+        var otherData = Assert.Throws<InvalidOperationException>(() =>
+            new TrainQuadrantTeacher(new QuadrantTeacher(seed: 1)).Train(QuadrantData.Create(800, seed: 99), null, options));
+        Assert.Contains("belongs to another run", otherData.Message);
+        Assert.Single(new TrainQuadrantTeacher(new QuadrantTeacher(seed: 1)).Train(Train, null, options).Epochs); // the run itself still resumes
 
         var path = Path.Combine(_directory, Checkpoint.FileName);
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..40]);

@@ -97,6 +97,13 @@ public class TuningTests : IDisposable
         Assert.Contains("belong to another tuning run", other.Message);
         Assert.Equal(written, File.ReadAllText(path));
 
+        // The same grid with another teacher is another tuning too: its scores would not carry over.
+        var otherTeacher = new QuadrantTeacher(seed: 9);
+        var retrained = Assert.Throws<InvalidOperationException>(() => RecipeTuner.Run([new TuningAxis("SoftTargets.Temperature", [2])], DistilQuadrants.DefaultLoss,
+            DistilQuadrants.DefaultOptions with { Epochs = 2 }, loss => new DistilQuadrants(otherTeacher, new QuadrantStudent(seed: 3), seed: 4, loss: loss),
+            Train, Validation, path));
+        Assert.Contains("belong to another tuning run", retrained.Message);
+
         File.WriteAllText(path, written[..(written.Length / 2)]);
         var corrupt = Assert.Throws<InvalidDataException>(() => Tune([new TuningAxis("SoftTargets.Temperature", [2])], path));
         Assert.Contains("delete the file to start the tuning over", corrupt.Message);

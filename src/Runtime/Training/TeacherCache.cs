@@ -111,11 +111,7 @@ public sealed class TeacherCache : IDisposable
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 // Not the recipe's name: recipes that read the same teacher features share a cache (a tuner's trials, say).
         hash.AppendData(Encoding.UTF8.GetBytes($"{task.Teacher.GetType().FullName}|{string.Join(",", task.CachedTeacherFeatures)}|{augmentation?.Identity}|"));
-        foreach (var (name, tensor) in task.Teacher.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            hash.AppendData(Encoding.UTF8.GetBytes(name));
-            TensorHash.Append(hash, tensor);
-        }
+        TensorHash.AppendModule(hash, task.Teacher);
         TensorHash.Append(hash, data.Inputs);
         TensorHash.Append(hash, data.Labels);
         return Convert.ToHexString(hash.GetHashAndReset());

@@ -45,6 +45,8 @@ public static class TrainingLoop
         var globalStep = 0L;
         // A tuned recipe with other loss settings is another run, even with the same options.
         var fingerprint = task is ITunableTask tunable ? options.Fingerprint() + ";loss=" + LossSettingsSupport.Fingerprint(tunable.Loss) : options.Fingerprint();
+        // Hashed only for runs with checkpoints: reading the data and the teacher costs a moment.
+        if (checkpointPath is not null) fingerprint += ";start=" + RunStart.Hash(task, train, evaluation);
         if (checkpointPath is not null && File.Exists(checkpointPath))
         {
             var header = Checkpoint.ReadHeader(checkpointPath);
@@ -63,7 +65,9 @@ public static class TrainingLoop
 
         var runClock = Stopwatch.StartNew();
         var stepsDoneThisRun = 0L;
-        var stoppedEarly = options.EarlyStoppingPatience is { } patienceAtStart && best.Epoch is { } bestAtStart && history.Count - bestAtStart >= patienceAtStart;
+        // A resumed run that had already stopped early stays stopped; one that ran every epoch did not stop early.
+        var stoppedEarly = options.EarlyStoppingPatience is { } patienceAtStart && best.Epoch is { } bestAtStart
+            && history.Count - bestAtStart >= patienceAtStart && history.Count < options.Epochs;
         for (var epoch = history.Count + 1; epoch <= options.Epochs && !stoppedEarly; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();

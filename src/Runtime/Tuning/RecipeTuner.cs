@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
 using System.Threading;
 
 namespace DslKd;
@@ -45,16 +47,19 @@ public static class RecipeTuner
         if (axes.Count == 0) throw new ArgumentException("The tuning grid has no axes.", nameof(axes));
         CheckAxes(axes, loss);
 
+        var identity = Identity(axes, loss, options, createRecipe, train, validation);
+        // Trials of another tuning (another teacher, split or grid) keep their checkpoints apart from this one's.
+        var checkpoints = options.CheckpointDirectory is { } directory ? Path.Combine(directory, ShortHash(identity)) : null;
         var grid = Combinations(axes).ToList();
         // Every trial's settings are built and checked before the first one trains, so a bad value fails at once.
-        var trials = grid.Select((values, i) => (Index: i + 1, Values: values, Loss: Apply(loss, axes, values), Options: Apply(options, values, i + 1))).ToList();
+        var trials = grid.Select((values, i) => (Index: i + 1, Values: values, Loss: Apply(loss, axes, values), Options: Apply(options, values, i + 1, checkpoints))).ToList();
         foreach (var trial in trials)
         {
             LossSettingsSupport.Validate(trial.Loss);
             trial.Options.Validate();
         }
 
-        var file = resultsPath is null ? null : new TuningResultsFile(resultsPath, Identity(axes, loss, options, train, validation));
+        var file = resultsPath is null ? null : new TuningResultsFile(resultsPath, identity);
         var done = file?.Load() ?? [];
         var results = new List<TrialResult>();
         foreach (var trial in trials)
@@ -121,20 +126,37 @@ public static class RecipeTuner
         return (TSettings)settings;
     }
 
-    private static TrainingOptions Apply(TrainingOptions options, IReadOnlyDictionary<string, double> values, int trial)
+    private static TrainingOptions Apply(TrainingOptions options, IReadOnlyDictionary<string, double> values, int trial, string? checkpoints)
     {
         var result = options;
         if (values.TryGetValue(TuningAxis.LearningRate, out var learningRate))
             result = result with { Optimizer = result.Optimizer with { LearningRate = learningRate } };
         if (values.TryGetValue(TuningAxis.Epochs, out var epochs))
             result = result with { Epochs = (int)epochs };
-        if (options.CheckpointDirectory is { } directory)
-            result = result with { CheckpointDirectory = Path.Combine(directory, $"trial-{trial}") };
+        if (checkpoints is not null)
+            result = result with { CheckpointDirectory = Path.Combine(checkpoints, $"trial-{trial}") };
         return result;
     }
 
-    /// <summary>What makes two tuning runs the same, so a results file is only reused by the run that wrote it.</summary>
-    private static string Identity(IReadOnlyList<TuningAxis> axes, ILossSettings loss, TrainingOptions options, LabeledDataset train, LabeledDataset validation) =>
-        $"axes={string.Join(" | ", axes)};loss={LossSettingsSupport.Fingerprint(loss)};options={options.Fingerprint()};" +
-        $"train={train.Count}:{train.ContentHash()};validation={validation.Count}:{validation.ContentHash()}";
+    /// <summary>
+    /// What makes two tuning runs the same, so a results file is only reused by the run that wrote it: the grid, the
+    /// starting settings and options, and what the recipe starts from (its type, the student's initial weights, the
+    /// teacher's weights, the training and validation data).
+    /// </summary>
+    private static string Identity<TSettings>(IReadOnlyList<TuningAxis> axes, TSettings loss, TrainingOptions options, Func<TSettings, ITrainingTask> createRecipe,
+        LabeledDataset train, LabeledDataset validation) where TSettings : ILossSettings
+    {
+        var recipe = createRecipe(loss) ?? throw new InvalidOperationException("createRecipe returned null.");
+        try
+        {
+            return $"axes={string.Join(" | ", axes)};loss={LossSettingsSupport.Fingerprint(loss)};options={options.Fingerprint()};" +
+                   $"start={RunStart.Hash(recipe, train, validation)}";
+        }
+        finally
+        {
+            if (recipe is IDisposable disposable) disposable.Dispose();
+        }
+    }
+
+    private static string ShortHash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
 }
