@@ -103,6 +103,16 @@ public class RecipeDiagnosticsTests
         """), "DKD0019", "HardLabels", "-0.5");
 
     [Fact]
+    public void DKD0019_infinite_custom_loss_weight() => DiagnosticAssert.Single(Recipe("""
+        [Distillation<Cnn, Mlp>]
+        [HardLabels]
+        public partial class R
+        {
+            [CustomLoss([|Weight = double.PositiveInfinity|])] private Tensor Extra(Cnn.Features teacher, Mlp.Features student, Tensor labels) => student.Logits.sum();
+        }
+        """), "DKD0019", "Extra", "Infinity");
+
+    [Fact]
     public void DKD0020_all_weights_zero() => DiagnosticAssert.Single(Recipe("""
         [Distillation<Cnn, Mlp>]
         [SoftTargets(Weight = 0), HardLabels(Weight = 0)]
@@ -151,6 +161,16 @@ public class RecipeDiagnosticsTests
             [CustomLoss] private Tensor [|Extra|](Mlp.Features student, Cnn.Features teacher, Tensor labels) => student.Logits.sum();
         }
         """), "DKD0026", "'Tensor Extra(Cnn.Features teacher, Mlp.Features student, Tensor labels)'", "first parameter must be 'Cnn.Features'");
+
+    [Fact]
+    public void DKD0027_recipe_declaring_a_member_the_generator_adds() => DiagnosticAssert.Single(Recipe("""
+        [Distillation<Cnn, Mlp>]
+        [HardLabels]
+        public partial class [|R|]
+        {
+            public double Loss => 1;
+        }
+        """), "DKD0027", "it declares 'Loss', which the generator adds to every distillation recipe; rename it");
 
     [Fact]
     public void DKD0027_recipe_not_partial() => DiagnosticAssert.Single(Recipe("""

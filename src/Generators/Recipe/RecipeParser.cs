@@ -34,7 +34,7 @@ internal static class RecipeParser
         var classLocation = LocationInfo.From(type.Locations.FirstOrDefault());
         var attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
 
-        if (UnsupportedReason(type, cancellationToken) is { } reason)
+        if ((UnsupportedReason(type, cancellationToken) ?? MemberClash(type)) is { } reason)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedRecipeDeclaration, classLocation, type.Name, reason));
             return new ParsedRecipe(null, diagnostics.ToEquatableArray());
@@ -78,6 +78,20 @@ internal static class RecipeParser
         // A model with errors is reported by the model pipeline; the recipe just waits for it to be fixed.
         return ModelValidator.Validate(parsed).Model;
     }
+
+    /// <summary>Members every generated distillation recipe declares (methods it overloads, such as Train, are left out).</summary>
+    private static readonly HashSet<string> GeneratedMembers =
+    [
+        "Teacher", "Student", "Loss", "DefaultLoss", "Losses", "LossSettings", "DefaultOptions",
+        "TeacherParameterCount", "StudentParameterCount", "AdapterParameterCount", "CompressionRatio",
+    ];
+
+    // Only members the user wrote: the warnings analyzer parses recipes in a compilation that includes the generated part.
+    private static string? MemberClash(INamedTypeSymbol type) =>
+        type.GetMembers().FirstOrDefault(m => !m.IsImplicitlyDeclared && GeneratedMembers.Contains(m.Name)
+            && m.DeclaringSyntaxReferences.Any(r => !r.SyntaxTree.FilePath.EndsWith(".g.cs", System.StringComparison.Ordinal))) is { } clash
+            ? $"it declares '{clash.Name}', which the generator adds to every distillation recipe; rename it"
+            : null;
 
     internal static string? UnsupportedReason(INamedTypeSymbol type, CancellationToken cancellationToken)
     {

@@ -81,7 +81,7 @@ internal static class RecipeValidator
             if (custom.SignatureProblem is { } signature)
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidCustomLoss, custom.Location, custom.MethodName,
                     spec.Teacher.Spec.ClassName, spec.Student.Spec.ClassName, signature));
-            else if (!(weight >= 0))
+            else if (!(weight >= 0 && Literal.IsFinite(weight)))
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.NegativeWeight, custom.Arguments.LocationOf("Weight") ?? custom.Location,
                     custom.MethodName, Literal.Of(weight)));
             else
