@@ -66,8 +66,10 @@ public sealed class TuningJob(JobSettings settings)
                     $"  trial {progress.Trial}: epoch {completed.Result.Epoch}/{completed.Epochs}, validation accuracy {completed.Result.Evaluation!.Accuracy * 100:F2}%"));
                 break;
             case TrialCompleted completed:
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"trial {completed.Result.Trial}/{completed.Trials}{(completed.Reused ? " (from the results file)" : "")}: validation accuracy {completed.Result.ValidationAccuracy * 100:F2}% at epoch {completed.Result.Epoch}"));
+                var trial = $"trial {completed.Result.Trial}/{completed.Trials}{(completed.Reused ? " (from the results file)" : "")}";
+                Console.WriteLine(completed.Result.Failure is { } failure
+                    ? $"{trial}: diverged ({failure})"
+                    : string.Create(CultureInfo.InvariantCulture, $"{trial}: validation accuracy {completed.Result.ValidationAccuracy * 100:F2}% at epoch {completed.Result.Epoch}"));
                 break;
         }
     }

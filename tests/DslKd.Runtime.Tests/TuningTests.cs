@@ -58,6 +58,28 @@ public class TuningTests : IDisposable
     }
 
     [Fact]
+    public void A_trial_that_diverges_is_recorded_and_the_tuning_goes_on()
+    {
+        var path = Path.Combine(_directory, "tuning.json");
+        var grid = new[] { new TuningAxis(TuningAxis.LearningRate, [1e30, 1e-2]) };
+
+        var result = Tune(grid, path);
+
+        var diverged = result.Trials[0];
+        Assert.Contains("Lower the learning rate", diverged.Failure);
+        Assert.Null(result.Trials[1].Failure);
+        Assert.Equal(2, result.Best.Trial);
+        Assert.Contains("| 1 | 1E+30 | diverged | none (epoch 1) |", result.ToMarkdownTable());
+        // Recorded like any other trial: a rerun reads it back instead of diverging again.
+        var events = new List<TuningEvent>();
+        Tune(grid, path, new SynchronousProgress<TuningEvent>(events.Add));
+        Assert.Equal(2, events.OfType<TrialCompleted>().Count(e => e.Reused));
+
+        var allDiverge = Tune([new TuningAxis(TuningAxis.LearningRate, [1e30])]);
+        Assert.Contains("Every trial of the tuning failed", Assert.Throws<InvalidOperationException>(() => allDiverge.Best).Message);
+    }
+
+    [Fact]
     public void The_same_seed_gives_the_same_table_and_the_same_choice()
     {
         var first = Tune();

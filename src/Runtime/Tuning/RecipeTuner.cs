@@ -76,11 +76,24 @@ public static class RecipeTuner
             var clock = Stopwatch.StartNew();
             var recipe = createRecipe(trial.Loss) ?? throw new InvalidOperationException("createRecipe returned null.");
             var inner = progress is null ? null : new SynchronousProgress<TrainingEvent>(e => progress.Report(new TrialProgress(trial.Index, trials.Count, e)));
-            var training = TrainingLoop.Run(recipe, train, validation, trial.Options, inner, cancellationToken);
-            var kept = training.Kept;
-            var result = new TrialResult(trial.Index, trial.Values, kept.Evaluation!.Accuracy, kept.Epoch, training.Epochs.Count,
-                LossSettingsSupport.Fingerprint(trial.Loss), trial.Loss.ToAttributes(), clock.Elapsed.TotalSeconds);
-            if (recipe is IDisposable disposable) disposable.Dispose();
+            TrialResult result;
+            try
+            {
+                var training = TrainingLoop.Run(recipe, train, validation, trial.Options, inner, cancellationToken);
+                var kept = training.Kept;
+                result = new TrialResult(trial.Index, trial.Values, kept.Evaluation!.Accuracy, kept.Epoch, training.Epochs.Count,
+                    LossSettingsSupport.Fingerprint(trial.Loss), trial.Loss.ToAttributes(), clock.Elapsed.TotalSeconds);
+            }
+            catch (NonFiniteLossException diverged)
+            {
+                // A setting on the grid that makes training diverge (a large learning rate, say) is a result, not the end of the tuning.
+                result = new TrialResult(trial.Index, trial.Values, 0, 0, diverged.Epoch, LossSettingsSupport.Fingerprint(trial.Loss),
+                    trial.Loss.ToAttributes(), clock.Elapsed.TotalSeconds, diverged.Message);
+            }
+            finally
+            {
+                if (recipe is IDisposable disposable) disposable.Dispose();
+            }
             results.Add(result);
             file?.Save(results);
             progress?.Report(new TrialCompleted(result, trials.Count, Reused: false));
