@@ -61,6 +61,29 @@ public class EarlyStoppingTests : IDisposable
     }
 
     [Fact]
+    public void A_crash_between_writing_new_best_weights_and_the_checkpoint_loses_nothing()
+    {
+        var uninterrupted = new QuadrantTeacher(seed: 1);
+        var expected = new TrainQuadrantTeacher(uninterrupted).Train(Train, Validation, Options);
+
+        var options = Options with { CheckpointDirectory = _directory };
+        var resumed = new QuadrantTeacher(seed: 1);
+        var cut = expected.BestEpoch!.Value + 1;
+        using var cts = new CancellationTokenSource();
+        var progress = new SynchronousProgress<TrainingEvent>(e => { if (e is EpochCompleted { Result.Epoch: var epoch } && epoch == cut) cts.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => new TrainQuadrantTeacher(resumed).Train(Train, Validation, options, progress, cts.Token));
+        // What a crash right after the next epoch's best weights were written, before its checkpoint, leaves behind.
+        new QuadrantTeacher(seed: 5).save(Path.Combine(_directory, $"best-{cut + 1}.dkd"));
+
+        var result = new TrainQuadrantTeacher(resumed).Train(Train, Validation, options);
+
+        Assert.Equal(expected.BestEpoch, result.BestEpoch);
+        foreach (var (name, tensor) in uninterrupted.state_dict())
+            Assert.True(tensor.equal(resumed.state_dict()[name]).all().item<bool>(), $"{name} differs from the uninterrupted run's best weights");
+        Assert.Equal([$"best-{expected.BestEpoch}.dkd"], Directory.GetFiles(_directory, "best-*.dkd").Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void Early_stopping_without_an_evaluation_set_is_refused()
     {
         var error = Assert.Throws<ArgumentException>(() => new TrainQuadrantTeacher(new QuadrantTeacher(seed: 1)).Train(Train, null, Options));

@@ -141,12 +141,13 @@ public static class TrainingLoop
             var result = new EpochResult(epoch, lossSum / samples, sampledTerms, learningRate, metrics, epochClock.Elapsed);
             history.Add(result);
             tensorBoard?.Epoch(result);
-            // The best weights are written before the checkpoint, so a resumed run never misses an improvement.
+            // The best weights are written before the checkpoint and the old ones deleted after it (BestWeights), so a crash between loses nothing.
             if (options.EarlyStoppingPatience is { } patience && !best.Offer(result) && epoch - best.Epoch >= patience && epoch < options.Epochs)
                 stoppedEarly = true;
             if (checkpointPath is not null)
             {
                 Checkpoint.Save(checkpointPath, new Checkpoint.Header(task.Name, fingerprint, epoch, globalStep, history), trainable, optimizer);
+                best.CheckpointSaved();
                 progress?.Report(new CheckpointSaved(task.Name, epoch, checkpointPath));
             }
             progress?.Report(new EpochCompleted(task.Name, result, options.Epochs));
