@@ -47,10 +47,7 @@ public class EarlyStoppingTests : IDisposable
         var options = Options with { CheckpointDirectory = _directory };
         // Interrupted one epoch after its best, so the resumed run must get the best weights back from the checkpoint folder.
         var resumed = new QuadrantTeacher(seed: 1);
-        var cut = expected.BestEpoch!.Value + 1;
-        using var cts = new CancellationTokenSource();
-        var progress = new SynchronousProgress<TrainingEvent>(e => { if (e is EpochCompleted { Result.Epoch: var epoch } && epoch == cut) cts.Cancel(); });
-        Assert.ThrowsAny<OperationCanceledException>(() => new TrainQuadrantTeacher(resumed).Train(Train, Validation, options, progress, cts.Token));
+        InterruptAfter(resumed, options, expected.BestEpoch!.Value + 1);
 
         var result = new TrainQuadrantTeacher(resumed).Train(Train, Validation, options);
 
@@ -69,9 +66,7 @@ public class EarlyStoppingTests : IDisposable
         var options = Options with { CheckpointDirectory = _directory };
         var resumed = new QuadrantTeacher(seed: 1);
         var cut = expected.BestEpoch!.Value + 1;
-        using var cts = new CancellationTokenSource();
-        var progress = new SynchronousProgress<TrainingEvent>(e => { if (e is EpochCompleted { Result.Epoch: var epoch } && epoch == cut) cts.Cancel(); });
-        Assert.ThrowsAny<OperationCanceledException>(() => new TrainQuadrantTeacher(resumed).Train(Train, Validation, options, progress, cts.Token));
+        InterruptAfter(resumed, options, cut);
         // What a crash right after the next epoch's best weights were written, before its checkpoint, leaves behind.
         new QuadrantTeacher(seed: 5).save(Path.Combine(_directory, $"best-{cut + 1}.dkd"));
 
@@ -81,6 +76,13 @@ public class EarlyStoppingTests : IDisposable
         foreach (var (name, tensor) in uninterrupted.state_dict())
             Assert.True(tensor.equal(resumed.state_dict()[name]).all().item<bool>(), $"{name} differs from the uninterrupted run's best weights");
         Assert.Equal([$"best-{expected.BestEpoch}.dkd"], Directory.GetFiles(_directory, "best-*.dkd").Select(Path.GetFileName));
+    }
+
+    private static void InterruptAfter(QuadrantTeacher model, TrainingOptions options, int epoch)
+    {
+        using var cts = new CancellationTokenSource();
+        var progress = new SynchronousProgress<TrainingEvent>(e => { if (e is EpochCompleted { Result.Epoch: var done } && done == epoch) cts.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => new TrainQuadrantTeacher(model).Train(Train, Validation, options, progress, cts.Token));
     }
 
     [Fact]

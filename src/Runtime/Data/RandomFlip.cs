@@ -10,7 +10,7 @@ namespace DslKd;
 /// inputs like its test images. Its two variants (as is, mirrored) make it an <see cref="IEnumerableAugmentation"/>,
 /// so the teacher cache holds the teacher's outputs for both.
 /// </summary>
-public sealed class RandomFlip : IEnumerableAugmentation
+public sealed class RandomFlip : EnumerableImageAugmentation
 {
     /// <summary>
     /// An augmentation for batches [B, C, H, W] that mirrors each image left-right with probability 1/2, drawn from
@@ -20,34 +20,17 @@ public sealed class RandomFlip : IEnumerableAugmentation
     public static Func<Tensor, Tensor> Create() => new RandomFlip().Augment;
 
     /// <inheritdoc />
-    public int Variants => 2;
+    public override int Variants => 2;
 
     /// <inheritdoc />
-    public string Identity => "RandomFlip";
-
-    /// <summary>Draws a variant per image and applies it.</summary>
-    public Tensor Augment(Tensor images)
-    {
-        RequireImages(images);
-        using var variants = Draw(images.shape[0]);
-        return Apply(images, variants);
-    }
+    public override string Identity => "RandomFlip";
 
     /// <inheritdoc />
-    public Tensor Draw(long count) => randint(0, Variants, [count], dtype: ScalarType.Int64);
-
-    /// <inheritdoc />
-    public Tensor Apply(Tensor images, Tensor variants)
+    public override Tensor Apply(Tensor images, Tensor variants)
     {
         RequireImages(images);
         using var scope = NewDisposeScope();
         var mirrored = variants.to(images.device).eq(1).view(images.shape[0], 1, 1, 1);
         return where(mirrored, images.flip(3), images).MoveToOuterDisposeScope();
-    }
-
-    private static void RequireImages(Tensor images)
-    {
-        if (images.dim() != 4)
-            throw new ArgumentException($"RandomFlip expects image batches [B, C, H, W], but got shape [{string.Join(", ", images.shape)}].", nameof(images));
     }
 }

@@ -11,7 +11,7 @@ namespace DslKd;
 /// The (2 max + 1)^2 offsets are the variants of an <see cref="IEnumerableAugmentation"/>, so the teacher cache can
 /// hold the teacher's outputs for all of them.
 /// </summary>
-public sealed class RandomShift : IEnumerableAugmentation
+public sealed class RandomShift : EnumerableImageAugmentation
 {
     private readonly int _maxPixels;
 
@@ -35,24 +35,13 @@ public sealed class RandomShift : IEnumerableAugmentation
     public static Func<Tensor, Tensor> Create(int maxPixels = 2) => new RandomShift(maxPixels).Augment;
 
     /// <inheritdoc />
-    public int Variants => (2 * _maxPixels + 1) * (2 * _maxPixels + 1);
+    public override int Variants => (2 * _maxPixels + 1) * (2 * _maxPixels + 1);
 
     /// <inheritdoc />
-    public string Identity => string.Create(CultureInfo.InvariantCulture, $"RandomShift({_maxPixels})");
-
-    /// <summary>Draws a variant per image and applies it.</summary>
-    public Tensor Augment(Tensor images)
-    {
-        RequireImages(images);
-        using var variants = Draw(images.shape[0]);
-        return Apply(images, variants);
-    }
+    public override string Identity => string.Create(CultureInfo.InvariantCulture, $"RandomShift({_maxPixels})");
 
     /// <inheritdoc />
-    public Tensor Draw(long count) => randint(0, Variants, [count], dtype: ScalarType.Int64);
-
-    /// <inheritdoc />
-    public Tensor Apply(Tensor images, Tensor variants)
+    public override Tensor Apply(Tensor images, Tensor variants)
     {
         RequireImages(images);
         if (_maxPixels == 0) return images;
@@ -72,11 +61,5 @@ public sealed class RandomShift : IEnumerableAugmentation
         var rowsShifted = padded.gather(2, sourceRows.view(batch, 1, height, 1).expand(batch, channels, height, width + 2 * _maxPixels));
         var shifted = rowsShifted.gather(3, sourceColumns.view(batch, 1, 1, width).expand(batch, channels, height, width));
         return shifted.MoveToOuterDisposeScope();
-    }
-
-    private static void RequireImages(Tensor images)
-    {
-        if (images.dim() != 4)
-            throw new ArgumentException($"RandomShift expects image batches [B, C, H, W], but got shape [{string.Join(", ", images.shape)}].", nameof(images));
     }
 }
