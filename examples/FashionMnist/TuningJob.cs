@@ -84,6 +84,8 @@ public sealed class TuningJob(JobSettings settings)
         var overrideLine = recipe == nameof(Distil)
             ? $"Or as a run-time override of the example: `--loss \"{best.LossSettings}\"`"
             : $"The example's --loss overrides the Distil recipe only; as settings text for {recipe}: `{best.LossSettings}`";
+        if (best.Values.ContainsKey(TuningAxis.LearningRate) || best.Values.ContainsKey(TuningAxis.Epochs))
+            overrideLine += " (it covers the loss settings; the learning rate and epochs go in with the attribute lines)";
         var markdown = $"""
             # Distillation recipe tuning: {recipe}
 

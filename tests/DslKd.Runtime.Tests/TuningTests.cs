@@ -50,6 +50,8 @@ public class TuningTests : IDisposable
         Assert.Equal(result.Trials.First(t => t.ValidationAccuracy == max).Trial, result.Best.Trial);
         Assert.True(result.Trials.Select(t => t.ValidationAccuracy).Distinct().Count() > 1, "the grid should make a difference");
         Assert.StartsWith($"[SoftTargets(Temperature = {result.Best.Values["SoftTargets.Temperature"]}, Weight = {result.Best.Values["SoftTargets.Weight"]})]", result.Best.Attributes);
+        // The learning rate is on the grid, so the winner's optimizer line is part of what to paste.
+        Assert.EndsWith($"[Optimizer(OptimizerKind.AdamW, LearningRate = {result.Best.Values[TuningAxis.LearningRate]})]", result.Best.Attributes);
 
         var table = result.ToMarkdownTable().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("| Trial | SoftTargets.Temperature | SoftTargets.Weight | LearningRate | Validation accuracy | Epoch kept | Time |", table[0]);

@@ -82,13 +82,13 @@ public static class RecipeTuner
                 var training = TrainingLoop.Run(recipe, train, validation, trial.Options, inner, cancellationToken);
                 var kept = training.Kept;
                 result = new TrialResult(trial.Index, trial.Values, kept.Evaluation!.Accuracy, kept.Epoch, training.Epochs.Count,
-                    LossSettingsSupport.Fingerprint(trial.Loss), trial.Loss.ToAttributes(), clock.Elapsed.TotalSeconds);
+                    LossSettingsSupport.Fingerprint(trial.Loss), Attributes(trial.Loss, trial.Options, trial.Values), clock.Elapsed.TotalSeconds);
             }
             catch (NonFiniteLossException diverged)
             {
                 // A setting on the grid that makes training diverge (a large learning rate, say) is a result, not the end of the tuning.
                 result = new TrialResult(trial.Index, trial.Values, 0, 0, diverged.Epoch, LossSettingsSupport.Fingerprint(trial.Loss),
-                    trial.Loss.ToAttributes(), clock.Elapsed.TotalSeconds, diverged.Message);
+                    Attributes(trial.Loss, trial.Options, trial.Values), clock.Elapsed.TotalSeconds, diverged.Message);
             }
             finally
             {
@@ -100,6 +100,23 @@ public static class RecipeTuner
         }
         return new TuningResult(axes, results);
     }
+
+    /// <summary>The recipe's term attributes with the trial's loss settings, and its optimizer and epochs when the grid set them.</summary>
+    private static string Attributes(ILossSettings loss, TrainingOptions options, IReadOnlyDictionary<string, double> values)
+    {
+        var lines = new List<string> { loss.ToAttributes() };
+        if (values.ContainsKey(TuningAxis.LearningRate))
+        {
+            var optimizer = options.Optimizer;
+            var extra = (optimizer.Momentum != 0 ? $", Momentum = {Number(optimizer.Momentum)}" : "") + (optimizer.Nesterov ? ", Nesterov = true" : "") +
+                        (optimizer.WeightDecay is { } decay ? $", WeightDecay = {Number(decay)}" : "");
+            lines.Add($"[Optimizer(OptimizerKind.{optimizer.Kind}, LearningRate = {Number(optimizer.LearningRate)}{extra})]");
+        }
+        if (values.ContainsKey(TuningAxis.Epochs)) lines.Add($"[Epochs({options.Epochs})]");
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private static string Number(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     private static void CheckAxes(IReadOnlyList<TuningAxis> axes, ILossSettings loss)
     {
