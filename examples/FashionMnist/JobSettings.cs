@@ -16,6 +16,7 @@ public sealed record JobSettings(
     int StudentShift,
     bool StudentFlip,
     double? StudentMixup,
+    double? StudentLearningRate,
     bool TeacherLabelSmoothing,
     double ValidationFraction,
     int Patience,
@@ -33,6 +34,10 @@ public sealed record JobSettings(
         if (StudentMixup is { } minWeight) return DslKd.RandomMixup.Create(minWeight);
         return StudentFlip ? DslKd.RandomFlip.Create() : Shift(StudentShift);
     }
+
+    /// <summary>A student recipe's options with the --student-learning-rate override, if any (alone and distilled alike).</summary>
+    public DslKd.TrainingOptions ForStudents(DslKd.TrainingOptions options) =>
+        StudentLearningRate is { } rate ? options with { Optimizer = options.Optimizer with { LearningRate = rate } } : options;
 
     /// <summary>Where distillation keeps the teacher's outputs, or null when the students' augmentation needs the teacher online (mixing).</summary>
     public string? TeacherCachePath => StudentMixup is null ? Path.Combine(OutputDirectory, "teacher-outputs.cache") : null;

@@ -49,7 +49,7 @@ public sealed class MainJob(JobSettings settings)
 
     public (FashionMlp Model, List<EpochResult> History) StudentAlone()
     {
-        var options = TrainStudentAlone.DefaultOptions with
+        var options = settings.ForStudents(TrainStudentAlone.DefaultOptions) with
         {
             Epochs = settings.StudentEpochs ?? TrainStudentAlone.DefaultOptions.Epochs,
             Seed = settings.Seed + 2,
@@ -76,7 +76,7 @@ public sealed class MainJob(JobSettings settings)
 
     private (FashionMlp Model, List<EpochResult> History) DistilStudent(string name, string recipe, TrainingOptions defaults, Func<FashionMlp, ITrainingTask> create)
     {
-        var options = defaults with
+        var options = settings.ForStudents(defaults) with
         {
             Epochs = settings.DistilEpochs ?? defaults.Epochs,
             Seed = settings.Seed + 2,

@@ -24,16 +24,17 @@ var teacherShift = new Option<int>("--teacher-shift") { Description = "Random sh
 var studentShift = new Option<int>("--student-shift") { Description = "The same for the students' batches, alone and distilled; the teacher sees the same shifted batch (0: none)", DefaultValueFactory = _ => 0 };
 var studentFlip = new Option<bool>("--student-flip") { Description = "Random left-right flips on the students' batches instead of shifts; the teacher sees the same flipped batch" };
 var studentMixup = new Option<double?>("--student-mixup") { Description = "Blend each student sample with another of its batch, keeping at least this weight (0.5-1) of its own; the teacher runs online on the same blends" };
+var studentLearningRate = new Option<double?>("--student-learning-rate") { Description = "Learning rate of every student, alone and distilled (default: the recipes' 1e-3)" };
 var teacherSmoothing = new Option<bool>("--teacher-label-smoothing") { Description = "Train the teacher with label smoothing 0.1 (TrainSmoothedTeacher)" };
 var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of the training file held out (per class) for early stopping and tuning", DefaultValueFactory = _ => 0.1 };
 var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation accuracy before a student's training stops", DefaultValueFactory = _ => 10 };
 var loss = new Option<string?>("--loss") { Description = "Override the distillation recipe's loss settings, e.g. \"SoftTargets.Temperature=2;SoftTargets.Weight=0.9;HardLabels.Weight=0.1\" (tune prints the best)" };
-Option[] common = [data, output, seed, threads, teacherEpochs, studentEpochs, distilEpochs, limitTrain, limitTest, retrain, teacherShift, studentShift, studentFlip, studentMixup, teacherSmoothing, validationFraction, patience, loss];
+Option[] common = [data, output, seed, threads, teacherEpochs, studentEpochs, distilEpochs, limitTrain, limitTest, retrain, teacherShift, studentShift, studentFlip, studentMixup, studentLearningRate, teacherSmoothing, validationFraction, patience, loss];
 
 JobSettings Settings(ParseResult parse) => new(
     parse.GetValue(data), parse.GetValue(output)!, parse.GetValue(seed), parse.GetValue(threads),
     parse.GetValue(teacherEpochs), parse.GetValue(studentEpochs), parse.GetValue(distilEpochs),
-    parse.GetValue(limitTrain), parse.GetValue(limitTest), parse.GetValue(retrain), parse.GetValue(teacherShift), parse.GetValue(studentShift), parse.GetValue(studentFlip), parse.GetValue(studentMixup), parse.GetValue(teacherSmoothing),
+    parse.GetValue(limitTrain), parse.GetValue(limitTest), parse.GetValue(retrain), parse.GetValue(teacherShift), parse.GetValue(studentShift), parse.GetValue(studentFlip), parse.GetValue(studentMixup), parse.GetValue(studentLearningRate), parse.GetValue(teacherSmoothing),
     parse.GetValue(validationFraction), parse.GetValue(patience), parse.GetValue(loss));
 
 Command WithOptions(Command command, Func<ParseResult, int> action)

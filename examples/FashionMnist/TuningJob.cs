@@ -36,7 +36,7 @@ public sealed class TuningJob(JobSettings settings)
     {
         var directory = Path.Combine(settings.OutputDirectory, "tuning");
         var start = settings.Loss is { } text ? LossSettingsSupport.Apply(defaults, text) : defaults;
-        var options = defaultOptions with
+        var options = settings.ForStudents(defaultOptions) with
         {
             Epochs = epochs ?? settings.DistilEpochs ?? defaultOptions.Epochs,
             Seed = settings.Seed + 2,
