@@ -106,6 +106,19 @@ public class FashionMnistCliTests : IDisposable
     }
 
     [Fact]
+    public void Mixed_inputs_distil_with_the_teacher_online()
+    {
+        var (exitCode, output, error) = ExampleProcess.Run("FashionMnist", "fashion-mnist",
+            "distill", "--output", _output, "--data", EmbeddedSubset, "--limit-train", "600", "--teacher-epochs", "1", "--distil-epochs", "1",
+            "--threads", "2", "--student-mixup", "0.7");
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        Assert.Contains("distilled: epoch 1/1", output);
+        Assert.DoesNotContain("teacher outputs", output); // blends cannot be cached: no cache is built or read
+        Assert.False(File.Exists(Path.Combine(_output, "teacher-outputs.cache")));
+    }
+
+    [Fact]
     public void Flips_and_shifts_together_are_refused_before_anything_trains()
     {
         var (exitCode, output, error) = ExampleProcess.Run("FashionMnist", "fashion-mnist",
