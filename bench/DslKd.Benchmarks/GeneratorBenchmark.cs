@@ -1,6 +1,8 @@
+extern alias GeneratorAssembly;
+
 using System.Diagnostics;
 using System.Text;
-using DslKd.Generators;
+using GeneratorAssembly::DslKd.Generators;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;

@@ -23,69 +23,43 @@ public sealed class DropoutProbabilityCodeFixProvider : LiteralArgumentCodeFixPr
             : null;
 }
 
-/// <summary>DKD0018: a <c>Temperature</c> &lt;= 0 becomes 1, the plain softmax.</summary>
+/// <summary>DKD0018: a <c>Temperature</c> &lt;= 0 becomes the value the diagnostic suggests (1, the plain softmax).</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(TemperatureCodeFixProvider)), Shared]
 public sealed class TemperatureCodeFixProvider : LiteralArgumentCodeFixProvider
 {
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.InvalidTemperature);
-
-    /// <inheritdoc />
-    protected override double? Replacement(LiteralArgument argument) =>
-        argument is { Name: "Temperature", Value: <= 0 } ? 1 : null;
 }
 
-/// <summary>DKD0019: a negative <c>Weight</c> (of a loss term or a [CustomLoss]) becomes 0, the nearest valid value.</summary>
+/// <summary>DKD0019: a negative <c>Weight</c> (of a loss term or a [CustomLoss]) becomes the suggested 0, the nearest valid value.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(NegativeWeightCodeFixProvider)), Shared]
 public sealed class NegativeWeightCodeFixProvider : LiteralArgumentCodeFixProvider
 {
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.NegativeWeight);
-
-    /// <inheritdoc />
-    protected override double? Replacement(LiteralArgument argument) =>
-        argument is { Name: "Weight", Value: < 0 } ? 0 : null;
 }
 
 /// <summary>
-/// DKD0028: <c>LabelSmoothing</c> outside [0, 1) (of [HardLabels] or [Supervised]) becomes 0 when negative and 0.1 (the
-/// usual value) when &gt;= 1; an attention-transfer exponent <c>P</c> &lt;= 0 becomes 2, the attribute's default.
+/// DKD0028: an out-of-range term argument becomes the value the diagnostic suggests: <c>LabelSmoothing</c> 0 when
+/// negative and 0.1 (the usual value) when &gt;= 1, an attention-transfer exponent <c>P</c> &lt;= 0 the default 2, DKD's
+/// <c>Alpha</c>/<c>Beta</c> and RKD's weights their defaults.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(TermArgumentCodeFixProvider)), Shared]
 public sealed class TermArgumentCodeFixProvider : LiteralArgumentCodeFixProvider
 {
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.InvalidTermArgument);
-
-    /// <inheritdoc />
-    protected override double? Replacement(LiteralArgument argument) => argument switch
-    {
-        { Name: "LabelSmoothing", Value: < 0 } => 0,
-        { Name: "LabelSmoothing", Value: >= 1 } => 0.1,
-        { AttributeName: "AttentionTransfer", Name: "P", Value: <= 0 } => 2,
-        _ => null,
-    };
 }
 
 /// <summary>
-/// DKD0029 for <c>[Epochs(n)]</c> and <c>[BatchSize(n)]</c> with n &lt;= 0: epochs become 1 (the nearest valid value), the
-/// batch size 128 (TrainingOptions' default; a batch of 1 is valid but rarely meant). The other training options'
-/// rules get no fix.
+/// DKD0029: the value the diagnostic suggests: epochs 1 (the nearest valid value), the batch size 128 (the options'
+/// default; a batch of 1 is valid but rarely meant), a negative weight decay or minimum learning rate 0. A learning rate,
+/// gradient norm or warm-up has no value that is right without knowing the run: the diagnostic suggests none, and no fix
+/// is offered.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(TrainingOptionCodeFixProvider)), Shared]
 public sealed class TrainingOptionCodeFixProvider : LiteralArgumentCodeFixProvider
 {
-    /// <summary>TrainingOptions.BatchSize's default.</summary>
-    internal const int DefaultBatchSize = 128;
-
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.InvalidTrainingOption);
-
-    /// <inheritdoc />
-    protected override double? Replacement(LiteralArgument argument) => argument switch
-    {
-        { AttributeName: "Epochs", Name: "Epochs", Value: <= 0 } => 1,
-        { AttributeName: "BatchSize", Name: "BatchSize", Value: <= 0 } => DefaultBatchSize,
-        _ => null,
-    };
 }

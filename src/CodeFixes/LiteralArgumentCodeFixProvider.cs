@@ -55,8 +55,20 @@ public abstract class LiteralArgumentCodeFixProvider : CodeFixProvider
 {
     private const string DslKdNamespace = "DslKd";
 
-    /// <summary>The replacement value for <paramref name="argument"/>, or null when this fix does not handle it.</summary>
-    protected abstract double? Replacement(LiteralArgument argument);
+    /// <summary>
+    /// The replacement for an argument whose diagnostic carries no suggestion: null (no fix) unless a provider knows one.
+    /// The generator's range checks put the argument and the value to write in the diagnostic's properties
+    /// (<c>Argument</c>, <c>Suggested</c>), so providers do not guess which rule failed.
+    /// </summary>
+    protected virtual double? Replacement(LiteralArgument argument) => null;
+
+    private double? Replacement(LiteralArgument argument, Diagnostic diagnostic) =>
+        diagnostic.Properties.TryGetValue("Argument", out var name) && name is not null
+            ? name == argument.Name && diagnostic.Properties.TryGetValue("Suggested", out var suggested)
+              && double.TryParse(suggested, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                ? value
+                : null
+            : Replacement(argument);
 
     /// <inheritdoc />
     public sealed override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
@@ -71,7 +83,7 @@ public abstract class LiteralArgumentCodeFixProvider : CodeFixProvider
         {
             foreach (var argument in Candidates(root, model, diagnostic.Location.SourceSpan, context.CancellationToken))
             {
-                if (Replacement(argument) is not { } value) continue;
+                if (Replacement(argument, diagnostic) is not { } value) continue;
                 var literal = LiteralText(value);
                 context.RegisterCodeFix(
                     CodeAction.Create($"Set {argument.Name} to {literal}",

@@ -87,8 +87,8 @@ public class HyperParameterCodeFixTests
         // DKD0006, DKD0028 and DKD0029 cover other rules, with no value that is right without knowing the model.
         { nameof(DropoutProbabilityCodeFixProvider), Model("Linear(0)"), "size" },
         { nameof(DropoutProbabilityCodeFixProvider), Model("Linear(32), BatchNorm1d(Momentum = 1.5)"), "Momentum" },
-        { nameof(TrainingOptionCodeFixProvider), Recipe("[HardLabels]\n[Optimizer(OptimizerKind.Adam, LearningRate = 0)]"), "learning rate" },
-        { nameof(TrainingOptionCodeFixProvider), Recipe("[HardLabels]\n[GradientClipping(-1)]"), "gradient norm" },
+        { nameof(TrainingOptionCodeFixProvider), Recipe("[HardLabels]\n[Optimizer(OptimizerKind.Adam, LearningRate = 0)]"), "LearningRate" },
+        { nameof(TrainingOptionCodeFixProvider), Recipe("[HardLabels]\n[GradientClipping(-1)]"), "MaxNorm" },
     };
 
     [Theory]

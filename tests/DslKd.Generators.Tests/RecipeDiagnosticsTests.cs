@@ -199,7 +199,7 @@ public class RecipeDiagnosticsTests
         [Supervised<Cnn>]
         [Optimizer(OptimizerKind.Adam, [|LearningRate = -1e-3|])]
         public partial class R;
-        """), "DKD0029", "learning rate must be positive but is -0.001");
+        """), "DKD0029", "LearningRate must be a positive number but is -0.001");
 
     [Fact]
     public void DKD0029_nesterov_without_momentum() => DiagnosticAssert.Single(Recipe("""

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using DslKd.Generators.Specs;
+using DslKd.Generators.Terms;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -14,29 +15,16 @@ namespace DslKd.Generators.Emit;
 /// </summary>
 internal static class LossSettingsEmitter
 {
-    /// <summary>One tunable number: its property, its tuning name, its kind and the attribute argument it comes from.</summary>
-    internal sealed record Setting(ResolvedTerm Term, string Argument, string Kind, double Default)
+    /// <summary>One tunable number: its property, its tuning name and the term setting it comes from.</summary>
+    internal sealed record Setting(ResolvedTerm Term, TermSetting Declared)
     {
+        public string Argument => Declared.Argument;
         public string Property => Identifiers.Id(Term.Name + Argument);
         public string Key => Term.Name + "." + Argument;
     }
 
-    /// <summary>The settings of one term, in the order they are written in its attribute. Terms with weight 0 have none: they are not computed.</summary>
-    public static IEnumerable<Setting> For(ResolvedTerm term)
-    {
-        if (term.Weight == 0) yield break;
-        if (term.Kind is "SoftTargets" or "SoftTargetCrossEntropy" or "DecoupledKD")
-            yield return new Setting(term, "Temperature", "Temperature", term.Temperature);
-        if (term.Kind == "DecoupledKD")
-        {
-            yield return new Setting(term, "Alpha", "Alpha", term.Alpha);
-            yield return new Setting(term, "Beta", "Beta", term.Beta);
-        }
-        yield return new Setting(term, "Weight", "Weight", term.Weight);
-    }
-
-    /// <summary>How the loss code reads a setting of the instance's settings.</summary>
-    public static string Read(ResolvedTerm term, string argument) => "Loss." + Identifiers.Id(term.Name + argument);
+    /// <summary>The settings of one term, in the order they are written in its attribute, the weight last.</summary>
+    public static IEnumerable<Setting> For(ResolvedTerm term) => term.Settings.Select(s => new Setting(term, s));
 
     public static void Emit(CodeWriter writer, ResolvedRecipe recipe)
     {
@@ -51,7 +39,7 @@ internal static class LossSettingsEmitter
             foreach (var setting in settings)
             {
                 writer.Line($"/// <summary>{ModelEmitter.XmlText(Description(setting))}</summary>");
-                writer.Line($"public double {setting.Property} {{ get; init; }} = {Literal.Of(setting.Default)};");
+                writer.Line($"public double {setting.Property} {{ get; init; }} = {Literal.Of(setting.Declared.Value)};");
                 writer.Line();
             }
 
@@ -61,7 +49,7 @@ internal static class LossSettingsEmitter
             using (writer.Indent())
             {
                 foreach (var setting in settings)
-                    writer.Line($"new global::DslKd.LossSetting({Literal.CSharpString(setting.Key)}, {setting.Property}, global::DslKd.LossSettingKind.{setting.Kind}),");
+                    writer.Line($"new global::DslKd.LossSetting({Literal.CSharpString(setting.Key)}, {setting.Property}, global::DslKd.LossSettingKind.{setting.Declared.Kind}),");
             }
             writer.Line("};");
             writer.Line();
@@ -94,18 +82,7 @@ internal static class LossSettingsEmitter
         }
     }
 
-    private static string Description(Setting setting)
-    {
-        var source = setting.Term.Kind == "Custom" ? $"[CustomLoss] {setting.Term.MethodName}" : $"[{setting.Term.SourceText}]";
-        var what = setting.Argument switch
-        {
-            "Temperature" => "The temperature of",
-            "Alpha" => "The target-class weight (TCKD) of",
-            "Beta" => "The non-target-class weight (NCKD) of",
-            _ => "The weight in the total of",
-        };
-        return $"{what} {source}.";
-    }
+    private static string Description(Setting setting) => $"{setting.Declared.Meaning} {setting.Term.Origin}.";
 
     /// <summary>
     /// An interpolated string that rewrites the term's attribute as written, with its tunable arguments replaced by the
@@ -114,7 +91,7 @@ internal static class LossSettingsEmitter
     private static string AttributeLine(ResolvedTerm term)
     {
         var settings = For(term).ToList();
-        if (term.Kind == "Custom")
+        if (term.Kind == CustomLossTerm.KindName)
             return Interpolated([Fixed("[CustomLoss("), .. Named(settings), Fixed($")] // on {term.MethodName}")]);
 
         var attribute = ParseAttribute(term.SourceText);

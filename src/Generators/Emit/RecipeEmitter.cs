@@ -1,6 +1,6 @@
 using System.Linq;
 using DslKd.Generators.Specs;
-using Microsoft.CodeAnalysis.CSharp;
+using DslKd.Generators.Terms;
 
 namespace DslKd.Generators.Emit;
 
@@ -9,7 +9,6 @@ internal static class RecipeEmitter
 {
     private const string Tensor = "global::TorchSharp.torch.Tensor";
     private const string Module = "global::TorchSharp.torch.nn.Module<" + Tensor + ", " + Tensor + ">";
-    private const string Losses = "global::DslKd.DistillationLosses";
 
     public static string HintName(RecipeSpec spec) => Identifiers.HintName(spec.FullName, "");
 
@@ -90,7 +89,7 @@ internal static class RecipeEmitter
         if (recipe.AnchoredParameters.Count > 0)
         {
             writer.Line();
-            var anchoring = recipe.Terms.FirstOrDefault(t => t.Kind == "ParameterAnchoring")?.SourceText ?? "ParameterAnchoring";
+            var anchoring = recipe.Terms.FirstOrDefault(t => TermCatalog.Find(t.Kind) is ParameterAnchoringTerm)?.SourceText ?? "ParameterAnchoring";
             writer.Line($"/// <summary>The parameters [{ModelEmitter.XmlText(anchoring)}] pulls together: same state_dict name and shape in student and teacher.</summary>");
             writer.Line("public static global::System.Collections.Generic.IReadOnlyList<string> AnchoredParameters { get; } = new string[]");
             writer.Line("{");
@@ -108,7 +107,7 @@ internal static class RecipeEmitter
         writer.Line($"private readonly {teacher} _teacher;");
         writer.Line($"private readonly {student} _student;");
         foreach (var adapter in recipe.Adapters)
-            writer.Line($"private readonly {Module} {FieldName(adapter.Name)};");
+            writer.Line($"private readonly {Module} {Identifiers.Field(adapter.Name)};");
         if (recipe.AnchoredParameters.Count > 0)
             writer.Line($"private readonly global::System.Collections.Generic.IReadOnlyList<({Tensor} Student, {Tensor} Teacher)> _anchoredPairs;");
     }
@@ -147,14 +146,14 @@ internal static class RecipeEmitter
                         var arguments = adapter.Layer == "Linear"
                             ? $"inputSize: {Literal.Of(adapter.InFeatures)}, outputSize: {Literal.Of(adapter.OutFeatures)}"
                             : $"in_channels: {Literal.Of(adapter.InFeatures)}, out_channels: {Literal.Of(adapter.OutFeatures)}{kernel}";
-                        writer.Line($"{FieldName(adapter.Name)} = global::TorchSharp.torch.nn.{adapter.Layer}({arguments}, device: device, dtype: dtype);");
+                        writer.Line($"{Identifiers.Field(adapter.Name)} = global::TorchSharp.torch.nn.{adapter.Layer}({arguments}, device: device, dtype: dtype);");
                     }
                 }
             }
             writer.Line();
             writer.Line("register_module(\"Student\", _student);");
             foreach (var adapter in recipe.Adapters)
-                writer.Line($"register_module({Literal.CSharpString(adapter.Name)}, {FieldName(adapter.Name)});");
+                writer.Line($"register_module({Literal.CSharpString(adapter.Name)}, {Identifiers.Field(adapter.Name)});");
             if (recipe.AnchoredParameters.Count > 0)
                 writer.Line("_anchoredPairs = global::DslKd.RecipeSupport.PairParameters(_student, _teacher, AnchoredParameters);");
         }
@@ -177,66 +176,43 @@ internal static class RecipeEmitter
 
     private static void ComputeFromFeatures(CodeWriter writer, ResolvedRecipe recipe, string teacher, string student, string access)
     {
-        var active = recipe.Terms.Where(t => t.Weight != 0).ToList();
         writer.Line("/// <summary>The composed loss: each term from the teacher's and student's block outputs, and their weighted sum.</summary>");
         using (writer.Block($"{access} Losses ComputeLoss({teacher}.Features teacher, {student}.Features student, {Tensor} labels)"))
         {
             foreach (var term in recipe.Terms)
             {
-                writer.Line(term.Kind == "Custom" ? $"// [CustomLoss] {term.MethodName}" : $"// [{ModelEmitter.OneLine(term.SourceText)}]");
-                if (term.Weight == 0)
+                writer.Line($"// {ModelEmitter.OneLine(term.Origin)}");
+                var call = TermCatalog.Find(term.Kind)!.Call(term);
+                if (IsSwitchable(term))
                 {
-                    writer.Line("// Weight = 0: not computed.");
-                    continue;
+                    writer.Line("// Declared with Weight = 0: computed only when the loss settings give it a weight.");
+                    writer.Line($"var {Identifiers.Local(term.Name)} = {TermKind.Read(term, "Weight")} != 0 ? {call} : null;");
                 }
-                writer.Line($"var {LocalName(term.Name)} = {TermExpression(term, recipe.Spec.ClassName)};");
+                else
+                {
+                    writer.Line($"var {Identifiers.Local(term.Name)} = {call};");
+                }
             }
-            var sum = string.Join(" + ", active.Select(t => $"{LossSettingsEmitter.Read(t, "Weight")} * {LocalName(t.Name)}"));
+            var sum = string.Join(" + ", recipe.Terms.Where(t => !IsSwitchable(t)).Select(t => $"{TermKind.Read(t, "Weight")} * {Identifiers.Local(t.Name)}"));
             writer.Line($"var total = {sum};");
-            writer.Line($"return new Losses({string.Join(", ", new[] { "total" }.Concat(active.Select(t => LocalName(t.Name))).Concat(new[] { "Loss" }))});");
+            foreach (var term in recipe.Terms.Where(IsSwitchable))
+                writer.Line($"if ({Identifiers.Local(term.Name)} is not null) total = total + {TermKind.Read(term, "Weight")} * {Identifiers.Local(term.Name)};");
+            writer.Line($"return new Losses({string.Join(", ", new[] { "total" }.Concat(recipe.Terms.Select(t => Identifiers.Local(t.Name))).Concat(new[] { "Loss" }))});");
         }
     }
 
-    private static string TermExpression(ResolvedTerm term, string recipeClass)
-    {
-        switch (term.Kind)
-        {
-            case "SoftTargets":
-            case "SoftTargetCrossEntropy":
-                return $"{Losses}.{term.Kind}(student.{Identifiers.Id(term.StudentFeature!)}, teacher.{Identifiers.Id(term.TeacherFeature!)}, temperature: {LossSettingsEmitter.Read(term, "Temperature")})";
-            case "DecoupledKD":
-                return $"{Losses}.DecoupledKnowledgeDistillation(student.{Identifiers.Id(term.StudentFeature!)}, teacher.{Identifiers.Id(term.TeacherFeature!)}, labels, " +
-                       $"temperature: {LossSettingsEmitter.Read(term, "Temperature")}, alpha: {LossSettingsEmitter.Read(term, "Alpha")}, beta: {LossSettingsEmitter.Read(term, "Beta")})";
-            case "LogitMatching":
-                return $"{Losses}.LogitMatching(student.{Identifiers.Id(term.StudentFeature!)}, teacher.{Identifiers.Id(term.TeacherFeature!)})";
-            case "HardLabels":
-                return $"{Losses}.HardLabels(student.{Identifiers.Id(term.StudentFeature!)}, labels" +
-                       (term.LabelSmoothing != 0 ? $", labelSmoothing: {Literal.Of(term.LabelSmoothing)})" : ")");
-            case "FeatureHint":
-            case "CosineFeature":
-            case "AttentionTransfer":
-                var studentFeature = $"student.{Identifiers.Id(term.StudentFeature!)}";
-                if (term.Adapter is { } adapter) studentFeature = $"{FieldName(adapter)}.call({studentFeature})";
-                if (term.PoolStudent) studentFeature = Pool(studentFeature, term.PoolSize!);
-                var teacherFeature = $"teacher.{Identifiers.Id(term.TeacherFeature!)}";
-                if (term.PoolTeacher) teacherFeature = Pool(teacherFeature, term.PoolSize!);
-                var p = term.Kind == "AttentionTransfer" && term.P != 2 ? $", p: {Literal.Of(term.P)}" : "";
-                return $"{Losses}.{term.Kind}({studentFeature}, {teacherFeature}{p})";
-            case "ParameterAnchoring":
-                return $"{Losses}.ParameterAnchoring(_anchoredPairs)";
-            default:
-                // Qualified, so a local named like the method cannot hide it.
-                var owner = term.MethodIsStatic ? Identifiers.Id(recipeClass) : "this";
-                return $"{owner}.{Identifiers.Id(term.MethodName!)}(teacher, student, labels)";
-        }
-    }
+    /// <summary>
+    /// A term declared with Weight = 0 is computed only when the run-time settings switch it on (a tuner may); the others
+    /// are always computed, so their Losses members are never null.
+    /// </summary>
+    private static bool IsSwitchable(ResolvedTerm term) => term.Weight == 0;
 
     /// <summary>Offline distillation: the teacher features the terms read, computed once and passed back in from the cache.</summary>
     private static void CachedTeacherMembers(CodeWriter writer, ResolvedRecipe recipe, string teacher)
     {
         var blocks = recipe.Spec.Teacher.Blocks.Select(b => b.Name).ToList();
-        var needsAll = recipe.Terms.Any(t => t.Kind == "Custom" && t.Weight != 0);
-        var needed = blocks.Where(b => needsAll || recipe.Terms.Any(t => t.Weight != 0 && t.TeacherFeature == b)).ToList();
+        var needsAll = recipe.Terms.Any(t => t.Kind == CustomLossTerm.KindName);
+        var needed = blocks.Where(b => needsAll || recipe.Terms.Any(t => t.TeacherFeature == b)).ToList();
         var list = string.Join(", ", needed.Select(Literal.CSharpString));
         writer.Line($"global::System.Collections.Generic.IReadOnlyList<string> global::DslKd.ICachedTeacherTask.CachedTeacherFeatures {{ get; }} = new string[] {{ {list} }};");
         writer.Line();
@@ -259,37 +235,50 @@ internal static class RecipeEmitter
         }
     }
 
-    private static string Pool(string feature, string size) =>
-        $"global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d({feature}, new long[] {{ {size} }})";
-
     private static void LossesRecord(CodeWriter writer, ResolvedRecipe recipe)
     {
-        var active = recipe.Terms.Where(t => t.Weight != 0).ToList();
         writer.Line("/// <summary>The total loss and every term of it, each a scalar tensor that can be logged on its own.</summary>");
         writer.Line("/// <param name=\"Total\">The weighted sum the optimizer minimises.</param>");
-        foreach (var term in active)
-            writer.Line($"/// <param name=\"{Identifiers.Id(term.Name)}\">{ModelEmitter.XmlText(term.Kind == "Custom" ? $"[CustomLoss] {term.MethodName}" : $"[{term.SourceText}]")}, unweighted.</param>");
+        foreach (var term in recipe.Terms)
+            writer.Line($"/// <param name=\"{Identifiers.Id(term.Name)}\">{ModelEmitter.XmlText(term.Origin)}, unweighted{(IsSwitchable(term) ? "; null unless the loss settings give it a weight" : "")}.</param>");
         writer.Line("/// <param name=\"Settings\">The loss settings the terms were computed and weighted with.</param>");
-        var parameters = string.Join(", ", new[] { $"{Tensor} Total" }.Concat(active.Select(t => $"{Tensor} {Identifiers.Id(t.Name)}")).Concat(new[] { "LossSettings Settings" }));
+        var parameters = string.Join(", ", new[] { $"{Tensor} Total" }
+            .Concat(recipe.Terms.Select(t => $"{Tensor}{(IsSwitchable(t) ? "?" : "")} {Identifiers.Id(t.Name)}"))
+            .Concat(new[] { "LossSettings Settings" }));
+        var always = recipe.Terms.Where(t => !IsSwitchable(t)).ToList();
+        var switchable = recipe.Terms.Where(IsSwitchable).ToList();
         using (writer.Block($"public sealed record Losses({parameters})"))
         {
-            writer.Line("/// <summary>The terms with their names and weights, in declaration order.</summary>");
-            writer.Line("public global::System.Collections.Generic.IReadOnlyList<global::DslKd.LossTerm> Terms => new global::DslKd.LossTerm[]");
-            writer.Line("{");
-            using (writer.Indent())
+            if (switchable.Count == 0)
             {
-                foreach (var term in active)
-                    writer.Line($"new global::DslKd.LossTerm({Literal.CSharpString(term.Name)}, Settings.{Identifiers.Id(term.Name + "Weight")}, {Identifiers.Id(term.Name)}),");
+                writer.Line("/// <summary>The terms with their names and weights, in declaration order.</summary>");
+                writer.Line("public global::System.Collections.Generic.IReadOnlyList<global::DslKd.LossTerm> Terms => new global::DslKd.LossTerm[]");
+                writer.Line("{");
+                using (writer.Indent())
+                {
+                    foreach (var term in always) writer.Line(LossTermOf(term) + ",");
+                }
+                writer.Line("};");
+                return;
             }
-            writer.Line("};");
+            writer.Line("/// <summary>The computed terms with their names and weights, in declaration order.</summary>");
+            using (writer.Block("public global::System.Collections.Generic.IReadOnlyList<global::DslKd.LossTerm> Terms"))
+            using (writer.Block("get"))
+            {
+                writer.Line("var terms = new global::System.Collections.Generic.List<global::DslKd.LossTerm>");
+                writer.Line("{");
+                using (writer.Indent())
+                {
+                    foreach (var term in always) writer.Line(LossTermOf(term) + ",");
+                }
+                writer.Line("};");
+                foreach (var term in switchable)
+                    writer.Line($"if ({Identifiers.Id(term.Name)} is not null) terms.Add({LossTermOf(term)});");
+                writer.Line("return terms;");
+            }
         }
     }
 
-    private static string FieldName(string name) => "_" + char.ToLowerInvariant(name[0]) + name.Substring(1);
-
-    private static string LocalName(string name)
-    {
-        var local = char.ToLowerInvariant(name[0]) + name.Substring(1);
-        return SyntaxFacts.GetKeywordKind(local) != SyntaxKind.None ? "@" + local : local;
-    }
+    private static string LossTermOf(ResolvedTerm term) =>
+        $"new global::DslKd.LossTerm({Literal.CSharpString(term.Name)}, Settings.{Identifiers.Id(term.Name + "Weight")}, {Identifiers.Id(term.Name)})";
 }

@@ -40,10 +40,12 @@ internal static class SupervisedParser
 
     public static ValidatedSupervised Validate(SupervisedSpec spec, List<DiagnosticInfo> diagnostics)
     {
-        var smoothing = spec.Arguments.Real("LabelSmoothing", 0);
-        if (!(smoothing >= 0 && smoothing < 1))
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidTermArgument, spec.Arguments.LocationOf("LabelSmoothing") ?? spec.AttributeLocation,
-                "Supervised", $"LabelSmoothing must be in [0, 1) but is {Emit.Literal.Of(smoothing)}"));
+        const string argument = nameof(SupervisedAttribute<object>.LabelSmoothing);
+        var smoothing = spec.Arguments.Real(argument, new SupervisedAttribute<object>().LabelSmoothing);
+        if (!ValueRange.Probability.Contains(smoothing))
+            diagnostics.Add(DiagnosticInfo.OutOfRange(Descriptors.InvalidTermArgument, spec.Arguments.LocationOf(argument) ?? spec.AttributeLocation,
+                argument, ValueRange.Probability, smoothing, Terms.HardLabelsTerm.UsualLabelSmoothing,
+                "Supervised", $"{argument} must be {ValueRange.Probability.Describe()} but is {Emit.Literal.Of(smoothing)}"));
         if (spec.Model.OutputShape.Count != 1)
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.FeatureRankMismatch, spec.AttributeLocation, "Supervised",
                 $"cross-entropy needs class scores [classes], but '{spec.Model.Spec.ClassName}' outputs {ShapeText.Format(spec.Model.OutputShape)}"));

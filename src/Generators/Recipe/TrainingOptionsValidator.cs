@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using DslKd.Generators.Diagnostics;
 using DslKd.Generators.Emit;
@@ -7,109 +8,143 @@ namespace DslKd.Generators.Recipe;
 
 /// <summary>
 /// Checks the training-option attributes and turns them into the object-initializer lines of the generated
-/// <c>DefaultOptions</c>, each with the attribute it came from.
+/// <c>DefaultOptions</c>, each with the attribute it came from. Attribute, argument and enum-member names come from the
+/// runtime's own attribute and enum sources (compiled into the generator), so a rename or an inserted member cannot drift.
 /// </summary>
 internal static class TrainingOptionsValidator
 {
-    private static readonly string[] OptimizerKinds = ["Sgd", "Adam", "AdamW"];
-    private static readonly string[] ScheduleKinds = ["Constant", "Step", "Cosine", "OneCycle", "LinearWarmup"];
-
     public static EquatableArray<string> Validate(EquatableArray<TermSpec> options, List<DiagnosticInfo> diagnostics)
     {
         var lines = new List<string>();
         foreach (var option in options)
         {
-            var a = option.Arguments;
+            var rules = new OptionRules(option, diagnostics);
             var comment = $" // [{option.SourceText}]";
-            string? Fail(string argument, string problem)
+            // Matched by the attribute classes' own names, so a rename in the runtime is a compile error here.
+            switch (option.Kind + "Attribute")
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidTrainingOption, a.LocationOf(argument) ?? option.Location, option.Kind, problem));
-                return null;
-            }
-
-            switch (option.Kind)
-            {
-                case "Epochs":
-                    var epochs = a.Int("Epochs", 0);
-                    if (epochs <= 0) { Fail("Epochs", $"the number of epochs must be at least 1 but is {epochs}"); break; }
-                    lines.Add($"Epochs = {Literal.Of(epochs)},{comment}");
+                case nameof(EpochsAttribute):
+                    if (rules.Whole(nameof(EpochsAttribute.Epochs), ValueRange.AtLeastOne, fallback: 1) is { } epochs)
+                        lines.Add($"Epochs = {Literal.Of(epochs)},{comment}");
                     break;
-                case "BatchSize":
-                    var batch = a.Int("BatchSize", 0);
-                    if (batch <= 0) { Fail("BatchSize", $"the batch size must be at least 1 but is {batch}"); break; }
-                    lines.Add($"BatchSize = {Literal.Of(batch)},{comment}");
+                case nameof(BatchSizeAttribute):
+                    if (rules.Whole(nameof(BatchSizeAttribute.BatchSize), ValueRange.AtLeastOne, fallback: TrainingDefaults.BatchSize) /* not the nearest, 1: a batch of 1 is valid but rarely meant */ is { } batch)
+                        lines.Add($"BatchSize = {Literal.Of(batch)},{comment}");
                     break;
-                case "Seed":
-                    lines.Add($"Seed = {Literal.Of(a.Int("Seed", 0))}L,{comment}");
+                case nameof(SeedAttribute):
+                    lines.Add($"Seed = {Literal.Of(option.Arguments.Int(nameof(SeedAttribute.Seed), 0))}L,{comment}");
                     break;
-                case "GradientClipping":
-                    var norm = a.Real("MaxNorm", 0);
-                    if (!(norm > 0 && Literal.IsFinite(norm))) { Fail("MaxNorm", $"the maximum gradient norm must be positive but is {Literal.Of(norm)}"); break; }
-                    lines.Add($"GradientClipNorm = {Literal.Of(norm)},{comment}");
+                case nameof(GradientClippingAttribute):
+                    if (rules.Real(nameof(GradientClippingAttribute.MaxNorm), ValueRange.Positive, fallback: null) is { } norm)
+                        lines.Add($"GradientClipNorm = {Literal.Of(norm)},{comment}");
                     break;
-                case "Optimizer":
-                    if (Optimizer(option, Fail) is { } optimizer) lines.Add($"Optimizer = {optimizer},{comment}");
+                case nameof(OptimizerAttribute):
+                    if (Optimizer(option, rules) is { } optimizer) lines.Add($"Optimizer = {optimizer},{comment}");
                     break;
-                case "LearningRateSchedule":
-                    if (Schedule(option, Fail) is { } schedule) lines.Add($"Schedule = {schedule},{comment}");
+                case nameof(LearningRateScheduleAttribute):
+                    if (Schedule(option, rules) is { } schedule) lines.Add($"Schedule = {schedule},{comment}");
                     break;
             }
         }
         return lines.ToEquatableArray();
     }
 
-    private static string? Optimizer(TermSpec option, System.Func<string, string, string?> fail)
+    private static string? Optimizer(TermSpec option, OptionRules rules)
     {
-        var a = option.Arguments;
-        var kindIndex = a.Int("Kind", 1);
-        if (kindIndex < 0 || kindIndex >= OptimizerKinds.Length) return fail("Kind", $"unknown optimizer kind {kindIndex}");
-        var kind = OptimizerKinds[kindIndex];
-        var learningRate = a.Real("LearningRate", 1e-3);
-        var momentum = a.Real("Momentum", 0);
-        var nesterov = a.Bool("Nesterov", false);
-        if (!(learningRate > 0 && Literal.IsFinite(learningRate))) return fail("LearningRate", $"the learning rate must be positive but is {Literal.Of(learningRate)}");
-        if (!(momentum >= 0 && momentum < 1)) return fail("Momentum", $"the momentum must be in [0, 1) but is {Literal.Of(momentum)}");
-        if (momentum > 0 && kind != "Sgd") return fail("Momentum", $"Momentum applies to OptimizerKind.Sgd only; {kind} has its own moment estimates");
-        if (nesterov && !(kind == "Sgd" && momentum > 0)) return fail("Nesterov", "Nesterov momentum needs OptimizerKind.Sgd with Momentum > 0");
+        var defaults = new OptimizerAttribute(OptimizerKind.Adam);
+        if (rules.Member<OptimizerKind>(nameof(OptimizerAttribute.Kind), OptimizerKind.Adam) is not { } kind) return null;
+        if (rules.Real(nameof(OptimizerAttribute.LearningRate), ValueRange.Positive, defaults.LearningRate, fallback: null) is not { } learningRate) return null;
+        if (rules.Real(nameof(OptimizerAttribute.Momentum), ValueRange.Probability, defaults.Momentum, fallback: null) is not { } momentum) return null;
+        var nesterov = option.Arguments.Bool(nameof(OptimizerAttribute.Nesterov), defaults.Nesterov);
+        if (momentum > 0 && kind != OptimizerKind.Sgd)
+            return rules.Fail(nameof(OptimizerAttribute.Momentum), $"Momentum applies to OptimizerKind.Sgd only; {kind} has its own moment estimates");
+        if (nesterov && !(kind == OptimizerKind.Sgd && momentum > 0))
+            return rules.Fail(nameof(OptimizerAttribute.Nesterov), "Nesterov momentum needs OptimizerKind.Sgd with Momentum > 0");
         var properties = new List<string>();
         if (momentum > 0) properties.Add($"Momentum = {Literal.Of(momentum)}");
         if (nesterov) properties.Add("Nesterov = true");
-        if (a.Has("WeightDecay"))
+        if (option.Arguments.Has(nameof(OptimizerAttribute.WeightDecay)))
         {
-            var decay = a.Real("WeightDecay", 0);
-            if (!(decay >= 0 && Literal.IsFinite(decay))) return fail("WeightDecay", $"the weight decay must not be negative but is {Literal.Of(decay)}");
+            if (rules.Real(nameof(OptimizerAttribute.WeightDecay), ValueRange.NonNegative, 0, 0) is not { } decay) return null;
             properties.Add($"WeightDecay = {Literal.Of(decay)}");
         }
         var initializer = properties.Count == 0 ? "" : " { " + string.Join(", ", properties) + " }";
         return $"new global::DslKd.OptimizerSettings(global::DslKd.OptimizerKind.{kind}, {Literal.Of(learningRate)}){initializer}";
     }
 
-    private static string? Schedule(TermSpec option, System.Func<string, string, string?> fail)
+    private static string? Schedule(TermSpec option, OptionRules rules)
     {
-        var a = option.Arguments;
-        var kindIndex = a.Int("Kind", 0);
-        if (kindIndex < 0 || kindIndex >= ScheduleKinds.Length) return fail("Kind", $"unknown schedule kind {kindIndex}");
+                if (rules.Member<ScheduleKind>(nameof(LearningRateScheduleAttribute.Kind), ScheduleKind.Constant) is not { } kind) return null;
         var properties = new List<string>();
-        if (a.Has("StepEpochs"))
+        if (option.Arguments.Has(nameof(LearningRateScheduleAttribute.StepEpochs)))
         {
-            var stepEpochs = a.Int("StepEpochs", 1);
-            if (stepEpochs <= 0) return fail("StepEpochs", $"StepEpochs must be at least 1 but is {stepEpochs}");
+            if (rules.Whole(nameof(LearningRateScheduleAttribute.StepEpochs), ValueRange.AtLeastOne, fallback: null) is not { } stepEpochs) return null;
             properties.Add($"StepEpochs = {Literal.Of(stepEpochs)}");
         }
-        foreach (var (name, rule, ok) in new (string, string, System.Func<double, bool>)[]
+        // Only the nearest valid value is suggested (a decay above 1 becomes 1): the right schedule depends on the run.
+        foreach (var (name, range) in new (string, ValueRange)[]
                  {
-                     ("Gamma", "must be in (0, 1]", g => g > 0 && g <= 1),
-                     ("MinLearningRate", "must not be negative", v => v >= 0 && Literal.IsFinite(v)),
-                     ("MaxLearningRate", "must not be negative", v => v >= 0 && Literal.IsFinite(v)),
-                     ("WarmupEpochs", "must be positive", v => v > 0 && Literal.IsFinite(v)),
+                     (nameof(LearningRateScheduleAttribute.Gamma), ValueRange.UnitInterval),
+                     (nameof(LearningRateScheduleAttribute.MinLearningRate), ValueRange.NonNegative),
+                     (nameof(LearningRateScheduleAttribute.MaxLearningRate), ValueRange.NonNegative),
+                     (nameof(LearningRateScheduleAttribute.WarmupEpochs), ValueRange.Positive),
                  })
         {
-            if (!a.Has(name)) continue;
-            var value = a.Real(name, 0);
-            if (!ok(value)) return fail(name, $"{name} {rule} but is {Literal.Of(value)}");
+            if (!option.Arguments.Has(name)) continue;
+            if (rules.Real(name, range, 0, fallback: null) is not { } value) return null;
             properties.Add($"{name} = {Literal.Of(value)}");
         }
         var initializer = properties.Count == 0 ? "" : " { " + string.Join(", ", properties) + " }";
-        return $"new global::DslKd.ScheduleSettings(global::DslKd.ScheduleKind.{ScheduleKinds[kindIndex]}){initializer}";
+        return $"new global::DslKd.ScheduleSettings(global::DslKd.ScheduleKind.{kind}){initializer}";
+    }
+
+    /// <summary>Reads one option attribute's arguments, reporting DKD0029 (with the argument, range and suggestion) for the first bad one.</summary>
+    private sealed class OptionRules(TermSpec option, List<DiagnosticInfo> diagnostics)
+    {
+        public string? Fail(string argument, string problem)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidTrainingOption, Location(argument), option.Kind, problem));
+            return null;
+        }
+
+        public long? Whole(string argument, ValueRange range, long? fallback)
+        {
+            var value = option.Arguments.Int(argument, 0);
+            if (range.Contains(value)) return value;
+            OutOfRange(argument, range, value, fallback);
+            return null;
+        }
+
+        public double? Real(string argument, ValueRange range, double @default, double? fallback)
+        {
+            var value = option.Arguments.Real(argument, @default);
+            if (range.Contains(value)) return value;
+            OutOfRange(argument, range, value, fallback);
+            return null;
+        }
+
+        public double? Real(string argument, ValueRange range, double? fallback) => Real(argument, range, 0, fallback);
+
+        /// <summary>An enum argument by member name: a value no member has (a cast) is DKD0029.</summary>
+        public TEnum? Member<TEnum>(string argument, TEnum @default) where TEnum : struct, Enum
+        {
+            var raw = option.Arguments.Int(argument, Convert.ToInt64(@default));
+            if (Enum.IsDefined(typeof(TEnum), (int)raw)) return (TEnum)Enum.ToObject(typeof(TEnum), raw);
+            Fail(argument, $"unknown {typeof(TEnum).Name} {raw}");
+            return null;
+        }
+
+        private void OutOfRange(string argument, ValueRange range, double value, double? fallback) =>
+            diagnostics.Add(DiagnosticInfo.OutOfRange(Descriptors.InvalidTrainingOption, Location(argument), argument, range, value, fallback,
+                option.Kind, Message(argument, range, value)));
+
+        private LocationInfo? Location(string argument) => option.Arguments.LocationOf(argument) ?? option.Location;
+
+        private static string Message(string argument, ValueRange range, double value) => argument switch
+        {
+            nameof(EpochsAttribute.Epochs) => $"the number of epochs must be {range.Describe()} but is {Literal.Of((long)value)}",
+            nameof(BatchSizeAttribute.BatchSize) => $"the batch size must be {range.Describe()} but is {Literal.Of((long)value)}",
+            _ => $"{argument} must be {range.Describe()} but is {Literal.Of(value)}",
+        };
     }
 }

@@ -17,19 +17,17 @@ internal sealed record ResolvedRecipe(
 }
 
 /// <summary>
-/// A term ready to emit. <see cref="Name"/> is its property in the generated Losses record; feature terms name their
-/// adapter (if the shapes differ) and the sizes to pool either side to (if the maps differ and pooling was asked for).
+/// A term ready to emit. <see cref="Name"/> is its property in the generated Losses record; <see cref="Settings"/> are its
+/// tunable numbers (weight last), which become LossSettings properties; <see cref="ExtraArguments"/> are fixed arguments
+/// of its runtime call (<c>labelSmoothing: 0.1</c>). Feature terms name their adapter (if the shapes differ) and the sizes
+/// to pool either side to (if the maps differ and pooling was asked for).
 /// </summary>
 internal sealed record ResolvedTerm(
     string Kind,
     string Name,
-    double Weight,
     string SourceText,
-    double Temperature = 0,
-    double LabelSmoothing = 0,
-    double P = 2,
-    double Alpha = 1,
-    double Beta = 8,
+    EquatableArray<TermSetting> Settings,
+    EquatableArray<string> ExtraArguments,
     string? TeacherFeature = null,
     string? StudentFeature = null,
     string? Adapter = null,
@@ -37,7 +35,17 @@ internal sealed record ResolvedTerm(
     bool PoolTeacher = false,
     bool PoolStudent = false,
     string? MethodName = null,
-    bool MethodIsStatic = false);
+    string? MethodOwner = null)
+{
+    /// <summary>The weight as declared (the last setting).</summary>
+    public double Weight => Settings[Settings.Count - 1].Value;
+
+    /// <summary>The attribute as the user wrote it, for comments and documentation.</summary>
+    public string Origin => Kind == Terms.CustomLossTerm.KindName ? $"[CustomLoss] {MethodName}" : $"[{SourceText}]";
+}
+
+/// <summary>One tunable number of a term as declared: its argument, kind, value and what it means (for documentation).</summary>
+internal sealed record TermSetting(string Argument, LossSettingKind Kind, double Value, string Meaning);
 
 /// <summary>A trainable module mapping a student feature to the teacher feature's size: Linear, or a 1x1 convolution.</summary>
 internal sealed record AdapterSpec(

@@ -5,19 +5,6 @@ using System.Linq;
 
 namespace DslKd;
 
-/// <summary>What a loss setting controls, which decides its valid range.</summary>
-public enum LossSettingKind
-{
-    /// <summary>A term's weight in the total: zero or positive.</summary>
-    Weight,
-    /// <summary>A softmax temperature: positive.</summary>
-    Temperature,
-    /// <summary>Decoupled KD's target-class weight: zero or positive.</summary>
-    Alpha,
-    /// <summary>Decoupled KD's non-target-class weight: zero or positive.</summary>
-    Beta,
-}
-
 /// <summary>One number of a recipe's loss, by its tuning name ("SoftTargets.Temperature").</summary>
 public readonly record struct LossSetting(string Name, double Value, LossSettingKind Kind);
 
@@ -49,28 +36,35 @@ public interface ITunableTask : ITrainingTask
 /// <summary>Checks and formats loss settings; the generated recipes call it.</summary>
 public static class LossSettingsSupport
 {
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first setting outside its range.</summary>
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming the first setting outside its range (the same rules the generator's
+    /// DKD0018/DKD0019/DKD0028 apply at compile time), or when every term's weight is 0 (DKD0020: nothing would be learned).
+    /// </summary>
     public static void Validate(ILossSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         foreach (var setting in settings.Values)
         {
-            var valid = setting.Kind == LossSettingKind.Temperature
-                ? setting.Value > 0 && double.IsFinite(setting.Value)
-                : setting.Value >= 0 && double.IsFinite(setting.Value);
-            if (!valid)
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"Loss setting {setting.Name} must be {(setting.Kind == LossSettingKind.Temperature ? "a positive number" : "zero or a positive number")}, but is {setting.Value}."),
-                    nameof(settings));
+            var range = setting.Kind.Range();
+            if (!range.Contains(setting.Value))
+                throw new ArgumentException($"Loss setting {range.Violation(setting.Name, setting.Value)}.", nameof(settings));
         }
+        var weights = settings.Values.Where(IsTermWeight).ToList();
+        if (weights.Count > 0 && weights.All(w => w.Value == 0))
+            throw new ArgumentException(
+                $"Every term's weight is 0 ({string.Join(", ", weights.Select(w => w.Name))}), so nothing would be learned; give at least one term a positive weight.",
+                nameof(settings));
     }
+
+    // "HardLabels.Weight", not "Relations.DistanceWeight": the weight of a term in the total.
+    private static bool IsTermWeight(LossSetting setting) => setting.Name.EndsWith("." + nameof(LossTermAttribute.Weight), StringComparison.Ordinal);
 
     /// <summary>The error for a setting name the recipe does not have.</summary>
     public static ArgumentException UnknownSetting(string name, IReadOnlyList<LossSetting> known) =>
         new($"This recipe has no loss setting '{name}'; it has {string.Join(", ", known.Select(s => s.Name))}.", nameof(name));
 
     /// <summary>A number as it is written in an attribute: invariant culture, round-trippable (2, 0.5, 1E-05).</summary>
-    public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    public static string Format(double value) => ValueRanges.Format(value);
 
     /// <summary>
     /// Applies <c>Name=value;Name=value</c> (the form <see cref="Fingerprint"/> writes and a tuner prints) to

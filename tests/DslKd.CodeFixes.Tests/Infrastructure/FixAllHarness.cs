@@ -59,7 +59,8 @@ internal static class FixAllHarness
         {
             var descriptor = new DiagnosticDescriptor(diagnostic.Id, diagnostic.Descriptor.Title, "{0}", diagnostic.Descriptor.Category,
                 diagnostic.Severity, isEnabledByDefault: true);
-            return Diagnostic.Create(descriptor, Location.Create(tree, diagnostic.Location.SourceSpan),
+            // The IDE's diagnostic data keeps the properties, which the fixes read.
+            return Diagnostic.Create(descriptor, Location.Create(tree, diagnostic.Location.SourceSpan), diagnostic.Properties,
                 diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         }
     }

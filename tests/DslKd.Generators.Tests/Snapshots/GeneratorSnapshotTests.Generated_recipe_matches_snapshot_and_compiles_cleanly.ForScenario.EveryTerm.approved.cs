@@ -116,11 +116,13 @@ namespace Demo.Recipes
             // [ParameterAnchoring(Weight = 1e-4)]
             var parameterAnchoring = global::DslKd.DistillationLosses.ParameterAnchoring(_anchoredPairs);
             // [SoftTargets(Weight = 0)]
-            // Weight = 0: not computed.
+            // Declared with Weight = 0: computed only when the loss settings give it a weight.
+            var softTargets = Loss.SoftTargetsWeight != 0 ? global::DslKd.DistillationLosses.SoftTargets(student.Head, teacher.Head, temperature: Loss.SoftTargetsTemperature) : null;
             // [CustomLoss] Confidence
             var confidence = this.Confidence(teacher, student, labels);
             var total = Loss.SoftTargetCrossEntropyWeight * softTargetCrossEntropy + Loss.LogitMatchingWeight * logitMatching + Loss.DecoupledKDWeight * decoupledKD + Loss.HardLabelsWeight * hardLabels + Loss.LateHintWeight * lateHint + Loss.EarlyHintWeight * earlyHint + Loss.EmbeddingCosineWeight * embeddingCosine + Loss.EarlyAttentionWeight * earlyAttention + Loss.ParameterAnchoringWeight * parameterAnchoring + Loss.ConfidenceWeight * confidence;
-            return new Losses(total, softTargetCrossEntropy, logitMatching, decoupledKD, hardLabels, lateHint, earlyHint, embeddingCosine, earlyAttention, parameterAnchoring, confidence, Loss);
+            if (softTargets is not null) total = total + Loss.SoftTargetsWeight * softTargets;
+            return new Losses(total, softTargetCrossEntropy, logitMatching, decoupledKD, hardLabels, lateHint, earlyHint, embeddingCosine, earlyAttention, parameterAnchoring, softTargets, confidence, Loss);
         }
 
         /// <summary>The total loss and every term of it, each a scalar tensor that can be logged on its own.</summary>
@@ -134,24 +136,33 @@ namespace Demo.Recipes
         /// <param name="EmbeddingCosine">[CosineFeature(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), Weight = 0.3)], unweighted.</param>
         /// <param name="EarlyAttention">[AttentionTransfer(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, P = 1, Weight = 100)], unweighted.</param>
         /// <param name="ParameterAnchoring">[ParameterAnchoring(Weight = 1e-4)], unweighted.</param>
+        /// <param name="SoftTargets">[SoftTargets(Weight = 0)], unweighted; null unless the loss settings give it a weight.</param>
         /// <param name="Confidence">[CustomLoss] Confidence, unweighted.</param>
         /// <param name="Settings">The loss settings the terms were computed and weighted with.</param>
-        public sealed record Losses(global::TorchSharp.torch.Tensor Total, global::TorchSharp.torch.Tensor SoftTargetCrossEntropy, global::TorchSharp.torch.Tensor LogitMatching, global::TorchSharp.torch.Tensor DecoupledKD, global::TorchSharp.torch.Tensor HardLabels, global::TorchSharp.torch.Tensor LateHint, global::TorchSharp.torch.Tensor EarlyHint, global::TorchSharp.torch.Tensor EmbeddingCosine, global::TorchSharp.torch.Tensor EarlyAttention, global::TorchSharp.torch.Tensor ParameterAnchoring, global::TorchSharp.torch.Tensor Confidence, LossSettings Settings)
+        public sealed record Losses(global::TorchSharp.torch.Tensor Total, global::TorchSharp.torch.Tensor SoftTargetCrossEntropy, global::TorchSharp.torch.Tensor LogitMatching, global::TorchSharp.torch.Tensor DecoupledKD, global::TorchSharp.torch.Tensor HardLabels, global::TorchSharp.torch.Tensor LateHint, global::TorchSharp.torch.Tensor EarlyHint, global::TorchSharp.torch.Tensor EmbeddingCosine, global::TorchSharp.torch.Tensor EarlyAttention, global::TorchSharp.torch.Tensor ParameterAnchoring, global::TorchSharp.torch.Tensor? SoftTargets, global::TorchSharp.torch.Tensor Confidence, LossSettings Settings)
         {
-            /// <summary>The terms with their names and weights, in declaration order.</summary>
-            public global::System.Collections.Generic.IReadOnlyList<global::DslKd.LossTerm> Terms => new global::DslKd.LossTerm[]
+            /// <summary>The computed terms with their names and weights, in declaration order.</summary>
+            public global::System.Collections.Generic.IReadOnlyList<global::DslKd.LossTerm> Terms
             {
-                new global::DslKd.LossTerm("SoftTargetCrossEntropy", Settings.SoftTargetCrossEntropyWeight, SoftTargetCrossEntropy),
-                new global::DslKd.LossTerm("LogitMatching", Settings.LogitMatchingWeight, LogitMatching),
-                new global::DslKd.LossTerm("DecoupledKD", Settings.DecoupledKDWeight, DecoupledKD),
-                new global::DslKd.LossTerm("HardLabels", Settings.HardLabelsWeight, HardLabels),
-                new global::DslKd.LossTerm("LateHint", Settings.LateHintWeight, LateHint),
-                new global::DslKd.LossTerm("EarlyHint", Settings.EarlyHintWeight, EarlyHint),
-                new global::DslKd.LossTerm("EmbeddingCosine", Settings.EmbeddingCosineWeight, EmbeddingCosine),
-                new global::DslKd.LossTerm("EarlyAttention", Settings.EarlyAttentionWeight, EarlyAttention),
-                new global::DslKd.LossTerm("ParameterAnchoring", Settings.ParameterAnchoringWeight, ParameterAnchoring),
-                new global::DslKd.LossTerm("Confidence", Settings.ConfidenceWeight, Confidence),
-            };
+                get
+                {
+                    var terms = new global::System.Collections.Generic.List<global::DslKd.LossTerm>
+                    {
+                        new global::DslKd.LossTerm("SoftTargetCrossEntropy", Settings.SoftTargetCrossEntropyWeight, SoftTargetCrossEntropy),
+                        new global::DslKd.LossTerm("LogitMatching", Settings.LogitMatchingWeight, LogitMatching),
+                        new global::DslKd.LossTerm("DecoupledKD", Settings.DecoupledKDWeight, DecoupledKD),
+                        new global::DslKd.LossTerm("HardLabels", Settings.HardLabelsWeight, HardLabels),
+                        new global::DslKd.LossTerm("LateHint", Settings.LateHintWeight, LateHint),
+                        new global::DslKd.LossTerm("EarlyHint", Settings.EarlyHintWeight, EarlyHint),
+                        new global::DslKd.LossTerm("EmbeddingCosine", Settings.EmbeddingCosineWeight, EmbeddingCosine),
+                        new global::DslKd.LossTerm("EarlyAttention", Settings.EarlyAttentionWeight, EarlyAttention),
+                        new global::DslKd.LossTerm("ParameterAnchoring", Settings.ParameterAnchoringWeight, ParameterAnchoring),
+                        new global::DslKd.LossTerm("Confidence", Settings.ConfidenceWeight, Confidence),
+                    };
+                    if (SoftTargets is not null) terms.Add(new global::DslKd.LossTerm("SoftTargets", Settings.SoftTargetsWeight, SoftTargets));
+                    return terms;
+                }
+            }
         }
 
         /// <summary>
@@ -200,6 +211,12 @@ namespace Demo.Recipes
             /// <summary>The weight in the total of [ParameterAnchoring(Weight = 1e-4)].</summary>
             public double ParameterAnchoringWeight { get; init; } = 0.0001;
 
+            /// <summary>The temperature of [SoftTargets(Weight = 0)].</summary>
+            public double SoftTargetsTemperature { get; init; } = 4.0;
+
+            /// <summary>The weight in the total of [SoftTargets(Weight = 0)].</summary>
+            public double SoftTargetsWeight { get; init; } = 0.0;
+
             /// <summary>The weight in the total of [CustomLoss] Confidence.</summary>
             public double ConfidenceWeight { get; init; } = 0.05;
 
@@ -219,6 +236,8 @@ namespace Demo.Recipes
                 new global::DslKd.LossSetting("EmbeddingCosine.Weight", EmbeddingCosineWeight, global::DslKd.LossSettingKind.Weight),
                 new global::DslKd.LossSetting("EarlyAttention.Weight", EarlyAttentionWeight, global::DslKd.LossSettingKind.Weight),
                 new global::DslKd.LossSetting("ParameterAnchoring.Weight", ParameterAnchoringWeight, global::DslKd.LossSettingKind.Weight),
+                new global::DslKd.LossSetting("SoftTargets.Temperature", SoftTargetsTemperature, global::DslKd.LossSettingKind.Temperature),
+                new global::DslKd.LossSetting("SoftTargets.Weight", SoftTargetsWeight, global::DslKd.LossSettingKind.Weight),
                 new global::DslKd.LossSetting("Confidence.Weight", ConfidenceWeight, global::DslKd.LossSettingKind.Weight),
             };
 
@@ -238,6 +257,8 @@ namespace Demo.Recipes
                 "EmbeddingCosine.Weight" => this with { EmbeddingCosineWeight = value },
                 "EarlyAttention.Weight" => this with { EarlyAttentionWeight = value },
                 "ParameterAnchoring.Weight" => this with { ParameterAnchoringWeight = value },
+                "SoftTargets.Temperature" => this with { SoftTargetsTemperature = value },
+                "SoftTargets.Weight" => this with { SoftTargetsWeight = value },
                 "Confidence.Weight" => this with { ConfidenceWeight = value },
                 _ => throw global::DslKd.LossSettingsSupport.UnknownSetting(name, Values),
             };
@@ -256,7 +277,7 @@ namespace Demo.Recipes
                 $"[CosineFeature(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), Weight = {Format(EmbeddingCosineWeight)})]",
                 $"[AttentionTransfer(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, P = 1, Weight = {Format(EarlyAttentionWeight)})]",
                 $"[ParameterAnchoring(Weight = {Format(ParameterAnchoringWeight)})]",
-                "[SoftTargets(Weight = 0)]",
+                $"[SoftTargets(Weight = {Format(SoftTargetsWeight)}, Temperature = {Format(SoftTargetsTemperature)})]",
                 $"[CustomLoss(Weight = {Format(ConfidenceWeight)})] // on Confidence",
             });
 

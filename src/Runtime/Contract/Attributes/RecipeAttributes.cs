@@ -30,6 +30,12 @@ public sealed class SoftTargetsAttribute : LossTermAttribute
 {
     /// <summary>Softmax temperature T &gt; 0 (default 4). Higher values expose more of the teacher's "dark knowledge".</summary>
     public double Temperature { get; set; } = 4;
+
+    /// <summary>
+    /// Logit standardization (Sun et al. 2024): z-score each sample's teacher and student logits before the temperature
+    /// softmax, so the student matches the teacher's logit relations rather than their magnitude (default false).
+    /// </summary>
+    public bool StandardizeLogits { get; set; }
 }
 
 /// <summary>Soft-target cross-entropy <c>-sum p_teacher^T log p_student^T</c>, batch-mean (no T^2 factor).</summary>
@@ -37,6 +43,12 @@ public sealed class SoftTargetCrossEntropyAttribute : LossTermAttribute
 {
     /// <summary>Softmax temperature T &gt; 0 (default 4).</summary>
     public double Temperature { get; set; } = 4;
+
+    /// <summary>
+    /// Logit standardization (Sun et al. 2024): z-score each sample's teacher and student logits before the temperature
+    /// softmax, so the student matches the teacher's logit relations rather than their magnitude (default false).
+    /// </summary>
+    public bool StandardizeLogits { get; set; }
 }
 
 /// <summary>
@@ -52,6 +64,12 @@ public sealed class DecoupledKDAttribute : LossTermAttribute
     public double Alpha { get; set; } = 1;
     /// <summary>Weight of the non-target-class part, NCKD (default 8, as in the paper's CIFAR-100 setting).</summary>
     public double Beta { get; set; } = 8;
+
+    /// <summary>
+    /// Logit standardization (Sun et al. 2024): z-score each sample's teacher and student logits before the temperature
+    /// softmax, so the student matches the teacher's logit relations rather than their magnitude (default false).
+    /// </summary>
+    public bool StandardizeLogits { get; set; }
 }
 
 /// <summary>Cross-entropy of the student with the true labels, batch-mean.</summary>
@@ -111,6 +129,26 @@ public sealed class AttentionTransferAttribute(string teacherFeature, string stu
     /// <summary>The exponent p of the attention map <c>mean_c |F_c|^p</c> (default 2).</summary>
     public double P { get; set; } = 2;
 }
+
+/// <summary>
+/// Relational knowledge distillation (Park et al. 2019) between two vector features [features] of any lengths: the
+/// student's sample-to-sample distances (normalised by their mean) and the angles formed by sample triplets are pulled
+/// towards the teacher's, with a smooth-L1 (Huber) loss.
+/// </summary>
+public sealed class RelationalKDAttribute(string teacherFeature, string studentFeature) : FeatureTermAttribute(teacherFeature, studentFeature)
+{
+    /// <summary>Weight of the distance-wise part (default 25, as in the paper).</summary>
+    public double DistanceWeight { get; set; } = 25;
+    /// <summary>Weight of the angle-wise part (default 50, as in the paper).</summary>
+    public double AngleWeight { get; set; } = 50;
+}
+
+/// <summary>
+/// Probabilistic knowledge transfer (Passalis and Tefas 2018) between two vector features [features] of any lengths: the
+/// distribution of cosine similarities between the samples of a batch, student against teacher, compared with a KL
+/// divergence.
+/// </summary>
+public sealed class ProbabilisticTransferAttribute(string teacherFeature, string studentFeature) : FeatureTermAttribute(teacherFeature, studentFeature);
 
 /// <summary>
 /// Parameter anchoring: <c>sum ||theta_student - theta_teacher||^2</c> over the parameters with the same state_dict name

@@ -1,0 +1,94 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using DslKd.Generators.Diagnostics;
+using DslKd.Generators.Layers;
+using DslKd.Generators.Specs;
+
+namespace DslKd.Generators.Terms;
+
+/// <summary>[ParameterAnchoring]: squared distance between the parameters with the same state_dict name and shape.</summary>
+internal sealed class ParameterAnchoringTerm : TermKind
+{
+    public override string Name => KindOf(nameof(ParameterAnchoringAttribute));
+    public override TermInput Consumes => TermInput.Parameters;
+
+    public override TermResult Resolve(TermContext context)
+    {
+        var teacher = ParameterShapes(context.Spec.Teacher);
+        var student = ParameterShapes(context.Spec.Student);
+        var pairs = Pairs(context.Spec);
+        if (pairs.Count == 0)
+            return context.Fail(Descriptors.NoMatchingParameters, context.Term.Location,
+                context.Spec.Student.Spec.ClassName, context.Spec.Teacher.Spec.ClassName,
+                string.Join(", ", student.Take(3).Select(p => $"{p.Name} {p.Shape}")),
+                string.Join(", ", teacher.Take(3).Select(p => $"{p.Name} {p.Shape}")));
+        if (context.ReadSettings(this, out var settings) is { } error) return TermResult.Fail(error);
+        return TermResult.Of(new ResolvedTerm(Name, Name, context.Term.SourceText, settings, EquatableArray<string>.Empty));
+    }
+
+    public override string Call(ResolvedTerm term) => $"{Losses}.ParameterAnchoring(_anchoredPairs)";
+
+    /// <summary>The student's parameters that the teacher has too, with the same name and shape.</summary>
+    public static EquatableArray<ParameterPair> Pairs(RecipeSpec spec)
+    {
+        var teacher = ParameterShapes(spec.Teacher);
+        return ParameterShapes(spec.Student)
+            .Where(s => teacher.Any(t => t.Name == s.Name && t.Shape == s.Shape))
+            .Select(s => new ParameterPair(s.Name, s.Shape))
+            .ToEquatableArray();
+    }
+
+    /// <summary>Every trainable parameter as TorchSharp names it in the model's state_dict, with its shape.</summary>
+    internal static List<(string Name, string Shape)> ParameterShapes(ResolvedModel model)
+    {
+        var result = new List<(string, string)>();
+        foreach (var block in model.Blocks)
+        {
+            for (var i = 0; i < block.Layers.Count; i++)
+            {
+                var layer = block.Layers[i];
+                foreach (var (name, shape) in LayerCatalog.Find(layer.Layer.Kind)!.ParameterShapes(layer))
+                    result.Add(($"{block.Name}.{i.ToString(CultureInfo.InvariantCulture)}.{name}", ShapeText.Format(shape.ToEquatableArray())));
+            }
+        }
+        return result;
+    }
+}
+
+/// <summary>The user's [CustomLoss] methods: read every block of both models and the labels; only their weight is a setting.</summary>
+internal sealed class CustomLossTerm : TermKind
+{
+    public const string KindName = "Custom";
+
+    public override string Name => KindName;
+    public override TermInput Consumes => TermInput.Everything;
+
+    /// <summary>Custom losses are resolved from their method (<see cref="ResolveMethod"/>); no attribute has this kind.</summary>
+    public override TermResult Resolve(TermContext context) =>
+        context.Fail(Descriptors.InvalidTermArgument, context.Term.Location, context.Term.Kind, "this loss term is not known to this version of the DslKd generator; reference one version of the DslKd package");
+
+    public static TermResult ResolveMethod(RecipeSpec spec, CustomLossSpec custom, string name)
+    {
+        var weight = custom.Arguments.Real(nameof(CustomLossAttribute.Weight), new CustomLossAttribute().Weight);
+        if (custom.SignatureProblem is { } signature)
+            return TermResult.Fail(DiagnosticInfo.Create(Descriptors.InvalidCustomLoss, custom.Location, custom.MethodName,
+                spec.Teacher.Spec.ClassName, spec.Student.Spec.ClassName, signature));
+        var range = Weight.Kind.Range();
+        if (!range.Contains(weight))
+            return TermResult.Fail(DiagnosticInfo.OutOfRange(Descriptors.NegativeWeight, custom.Arguments.LocationOf(Weight.Argument) ?? custom.Location,
+                Weight.Argument, range, weight, Weight.Fallback, custom.MethodName, Emit.Literal.Of(weight)));
+        var settings = EquatableArray.Of(new TermSetting(Weight.Argument, Weight.Kind, weight, Weight.Meaning));
+        return TermResult.Of(new ResolvedTerm(KindName, name, "CustomLoss", settings, EquatableArray<string>.Empty,
+            MethodName: custom.MethodName, MethodOwner: custom.IsStatic ? Emit.Identifiers.Id(spec.ClassName) : "this"));
+    }
+
+    /// <summary>Qualified by its owner, so a local named like the method cannot hide it.</summary>
+    public override string Call(ResolvedTerm term) => $"{term.MethodOwner}.{Emit.Identifiers.Id(term.MethodName!)}(teacher, student, labels)";
+}
+
+/// <summary>Where the logit terms read from: each model's last block.</summary>
+internal static class Blocks
+{
+    public static string Last(ResolvedModel model) => model.Blocks[model.Blocks.Count - 1].Name;
+}
