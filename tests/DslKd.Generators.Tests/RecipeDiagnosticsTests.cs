@@ -254,4 +254,53 @@ public class RecipeDiagnosticsTests
         var diagnostic = Assert.Single(outcome.Diagnostics);
         Assert.Equal("DKD0007", diagnostic.Id);
     }
+
+    [Fact]
+    public void DKD0029_an_enum_value_no_member_has_is_reported_by_name() => DiagnosticAssert.Single(Recipe("""
+        [Supervised<Cnn>]
+        [Optimizer([|(OptimizerKind)7|])]
+        public partial class R;
+        """), "DKD0029", "unknown OptimizerKind 7");
+
+    [Fact]
+    public void DKD0017_relational_terms_need_vector_features() => DiagnosticAssert.Single(Recipe("""
+        [Distillation<Cnn, Mlp>]
+        [[|RelationalKD(nameof(Cnn.Maps), nameof(Mlp.Hidden))|]]
+        public partial class R;
+        """), "DKD0017", "RelationalKD compares sample-to-sample relations of vectors [features]", "[16, 8, 8]", "[16]");
+
+    [Fact]
+    public void DKD0028_a_negative_relational_weight_names_the_argument_and_its_range() => DiagnosticAssert.Single(Recipe("""
+        [Distillation<Cnn, Mlp>]
+        [RelationalKD(nameof(Cnn.Hidden), nameof(Mlp.Hidden), [|AngleWeight = -1|])]
+        public partial class R;
+        """), "DKD0028", "RelationalKD: AngleWeight must be zero or a positive number but is -1");
+
+    public static TheoryData<string, string, string, string, string?> OutOfRange => new()
+    {
+        // attribute line, id, argument, range, suggested value (null: the user must choose)
+        { "[SoftTargets(Temperature = 0)]", "DKD0018", "Temperature", "Positive", "1" },
+        { "[HardLabels(Weight = -2)]", "DKD0019", "Weight", "NonNegative", "0" },
+        { "[HardLabels(LabelSmoothing = 1)]", "DKD0028", "LabelSmoothing", "Probability", "0.1" },
+        { "[HardLabels(LabelSmoothing = -1)]", "DKD0028", "LabelSmoothing", "Probability", "0" },
+        { "[DecoupledKD(Beta = -1)]", "DKD0028", "Beta", "NonNegative", "0" },
+        { "[HardLabels]\n[Epochs(0)]", "DKD0029", "Epochs", "AtLeastOne", "1" },
+        { "[HardLabels]\n[BatchSize(0)]", "DKD0029", "BatchSize", "AtLeastOne", "128" },
+        { "[HardLabels]\n[LearningRateSchedule(ScheduleKind.Step, Gamma = 2)]", "DKD0029", "Gamma", "UnitInterval", "1" },
+        { "[HardLabels]\n[Optimizer(OptimizerKind.Adam, LearningRate = 0)]", "DKD0029", "LearningRate", "Positive", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutOfRange))]
+    public void Out_of_range_diagnostics_carry_the_argument_its_range_and_the_value_a_fix_writes(string attributes, string id, string argument, string range, string? suggested)
+    {
+        var outcome = GeneratorHarness.Run(Recipe($"[Distillation<Cnn, Mlp>]\n{attributes}\npublic partial class R;"));
+
+        var diagnostic = Assert.Single(outcome.Diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(argument, diagnostic.Properties["Argument"]);
+        Assert.Equal(range, diagnostic.Properties["Range"]);
+        Assert.Equal(suggested, diagnostic.Properties.GetValueOrDefault("Suggested"));
+    }
 }
+

@@ -63,6 +63,10 @@ public class LossSettingsTests : IDisposable
         Assert.StartsWith("Loss setting HardLabels.Weight must be zero or a positive number, but is -1.", negativeWeight.Message);
         Assert.Throws<ArgumentException>(() =>
             new DistilQuadrants(teacher, new QuadrantStudent(), loss: DistilQuadrants.DefaultLoss with { HiddenHintWeight = double.NaN }));
+        // DKD0020's rule at run time: a tuner that sets every weight to 0 would train nothing.
+        var allZero = Assert.Throws<ArgumentException>(() => new DistilQuadrants(teacher, new QuadrantStudent(),
+            loss: DistilQuadrants.DefaultLoss with { SoftTargetsWeight = 0, HardLabelsWeight = 0, HiddenHintWeight = 0 }));
+        Assert.StartsWith("Every term's weight is 0 (SoftTargets.Weight, HardLabels.Weight, HiddenHint.Weight)", allZero.Message);
     }
 
     [Fact]

@@ -58,10 +58,6 @@ public static class ValueRanges
         _ => fallback,
     };
 
-    /// <summary>"Temperature must be a positive number but is 0": the sentence every out-of-range message uses.</summary>
-    public static string Violation(this ValueRange range, string name, double value) =>
-        name + " must be " + range.Describe() + " but is " + Format(value);
-
     /// <summary>A number as an attribute would hold it: invariant culture, round-trippable (2, 0.5, 1E-05).</summary>
     public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 

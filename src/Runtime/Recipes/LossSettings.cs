@@ -47,7 +47,7 @@ public static class LossSettingsSupport
         {
             var range = setting.Kind.Range();
             if (!range.Contains(setting.Value))
-                throw new ArgumentException($"Loss setting {range.Violation(setting.Name, setting.Value)}.", nameof(settings));
+                throw new ArgumentException($"Loss setting {setting.Name} must be {range.Describe()}, but is {Format(setting.Value)}.", nameof(settings));
         }
         var weights = settings.Values.Where(IsTermWeight).ToList();
         if (weights.Count > 0 && weights.All(w => w.Value == 0))
