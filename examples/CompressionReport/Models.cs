@@ -2,7 +2,7 @@ using DslKd;
 
 namespace CompressionReport;
 
-/// <summary>The teacher of DESIGN.md: two conv blocks and a wide hidden layer for 28x28 grey images.</summary>
+/// <summary>The teacher of the README's example: two conv blocks and a wide hidden layer for 28x28 grey images.</summary>
 [Teacher(InputShape = [1, 28, 28], Classes = 10)]
 public partial class WideCnn
 {
@@ -30,7 +30,10 @@ public partial class SmallMlp
     public partial Block Logits { get; }
 }
 
-/// <summary>The recipe of DESIGN.md; its constants are what the report prints.</summary>
+/// <summary>
+/// The recipe of the README's example: soft targets (T = 4, weight 0.9), hard labels (0.1) and a hint between the two
+/// hidden layers; its constants are what the report prints.
+/// </summary>
 [Distillation<WideCnn, SmallMlp>]
 [SoftTargets(Temperature = 4, Weight = 0.9)]
 [HardLabels(Weight = 0.1)]

@@ -2,7 +2,11 @@ using DslKd;
 
 namespace FashionMnistExample;
 
-/// <summary>The teacher: the small CNN of DESIGN.md (published 2-conv CNNs reach 90-93% on Fashion-MNIST).</summary>
+/// <summary>
+/// The teacher: a small CNN, two conv blocks and a 256-unit hidden layer (824,650 parameters). The 2-conv CNNs in the
+/// benchmark table of the Fashion-MNIST README (github.com/zalandoresearch/fashion-mnist) reach 87.6-93.2% test
+/// accuracy; this one reaches 92.2% (docs/results.md).
+/// </summary>
 [Teacher(InputShape = [1, 28, 28], Classes = 10)]
 public partial class FashionCnn
 {

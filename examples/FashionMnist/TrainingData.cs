@@ -14,7 +14,7 @@ public sealed record TrainingData(LabeledDataset Train, LabeledDataset Validatio
     public static TrainingData Load(JobSettings settings)
     {
         if (settings.Threads is { } threads) set_num_threads(threads);
-        var (directory, description) = FashionMnist.Resolve(settings.DataDirectory, trainOnly: true);
+        var (directory, description) = DataLocation.Resolve(settings.DataDirectory, trainOnly: true);
         var all = FashionMnist.Load(directory, train: true);
         if (settings.LimitTrain is { } count) (all, description) = (DatasetSplits.Take(all, count, settings.Seed), $"{description}, {count} class-balanced train samples");
         // The split depends on the data and the seed only, so every stage and every later run sees the same one.
@@ -28,7 +28,7 @@ public sealed record TrainingData(LabeledDataset Train, LabeledDataset Validatio
     public static LabeledDataset LoadTest(JobSettings settings)
     {
         // The folder the training data came from (resolved the same way), so train and test never come from two copies.
-        var (directory, _) = FashionMnist.Resolve(settings.DataDirectory, trainOnly: true);
+        var (directory, _) = DataLocation.Resolve(settings.DataDirectory, trainOnly: true);
         var test = FashionMnist.Load(directory, train: false);
         return settings.LimitTest is { } count ? DatasetSplits.Take(test, count, settings.Seed) : test;
     }

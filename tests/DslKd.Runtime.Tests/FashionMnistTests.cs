@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace DslKd.Runtime.Tests;
 
 /// <summary>
-/// The Fashion-MNIST data path: loading and resolving the data, and the splits and augmentation the examples apply to it.
+/// The Fashion-MNIST data path: loading a folder of the data set's files, and the splits and augmentation the examples
+/// apply to it. (Where the example looks for the data is tested with the example, in DslKd.Examples.Tests.)
 /// </summary>
 public sealed class FashionMnistTests : IDisposable
 {
@@ -17,8 +18,7 @@ public sealed class FashionMnistTests : IDisposable
     [Fact]
     public void Embedded_subset_loads_normalised_with_1000_train_and_200_test_images_per_class()
     {
-        var subset = FashionMnist.FindEmbeddedSubset();
-        Assert.NotNull(subset);
+        var subset = EmbeddedSubset();
 
         using var train = FashionMnist.Load(subset, train: true);
         using var test = FashionMnist.Load(subset, train: false);
@@ -37,40 +37,34 @@ public sealed class FashionMnistTests : IDisposable
     }
 
     [Fact]
-    public void Resolve_prefers_an_explicit_directory_then_the_installed_full_set_then_the_embedded_subset()
+    public void Find_files_takes_the_gzip_file_else_the_raw_one_and_count_samples_reads_only_the_header()
     {
-        var subset = FashionMnist.FindEmbeddedSubset()!;
+        var subset = EmbeddedSubset();
+        WriteSplit("train", images: 2, labels: [0, 1]);
+        File.Move(Path.Combine(_directory, "train-labels-idx1-ubyte.gz"), Path.Combine(_directory, "train-labels-idx1-ubyte"));
 
-        var (explicitDirectory, explicitDescription) = FashionMnist.Resolve(subset);
-        var (defaultDirectory, defaultDescription) = FashionMnist.Resolve(null);
+        var (images, labels) = FashionMnist.FindFiles(_directory, train: true);
 
-        Assert.Equal(subset, explicitDirectory);
-        Assert.Equal($"Fashion-MNIST (10,000 train / 2,000 test) from {subset}", explicitDescription);
-        if (File.Exists(Path.Combine(FashionMnist.SystemDirectory, "train-images-idx3-ubyte.gz")))
-        {
-            Assert.Equal(FashionMnist.SystemDirectory, defaultDirectory);
-            Assert.Equal($"full Fashion-MNIST (60,000 train / 10,000 test) from {FashionMnist.SystemDirectory}", defaultDescription);
-        }
-        else
-        {
-            Assert.Equal(subset, defaultDirectory);
-            Assert.StartsWith("embedded subset (10,000 train / 2,000 test, class-balanced) from ", defaultDescription);
-        }
+        Assert.Equal(Path.Combine(_directory, "train-images-idx3-ubyte.gz"), images);
+        Assert.Equal(Path.Combine(_directory, "train-labels-idx1-ubyte"), labels);
+        Assert.Equal(Path.Combine(subset, "t10k-labels-idx1-ubyte.gz"), FashionMnist.FindFiles(subset, train: false).Labels);
+        Assert.Equal((10_000L, 2_000L), (FashionMnist.CountSamples(subset, train: true), FashionMnist.CountSamples(subset, train: false)));
         Assert.Equal(10, FashionMnist.ClassNames.Count);
         Assert.Equal("Ankle boot", FashionMnist.ClassNames[9]);
     }
 
     [Fact]
-    public void Resolve_reports_the_missing_file_of_an_explicit_directory()
+    public void Find_files_reports_the_missing_file_and_the_missing_directory()
     {
         WriteSplit("train", images: 2, labels: [0, 1]);
         var missing = Path.Combine(_directory, "t10k-images-idx3-ubyte.gz");
 
-        var error = Assert.Throws<FileNotFoundException>(() => FashionMnist.Resolve(_directory));
+        var error = Assert.Throws<FileNotFoundException>(() => FashionMnist.FindFiles(_directory, train: false));
 
         Assert.Equal(missing, error.FileName);
         Assert.Contains(missing, error.Message);
-        Assert.Throws<DirectoryNotFoundException>(() => FashionMnist.Resolve(Path.Combine(_directory, "absent")));
+        Assert.Throws<FileNotFoundException>(() => FashionMnist.Load(_directory, train: false));
+        Assert.Throws<DirectoryNotFoundException>(() => FashionMnist.FindFiles(Path.Combine(_directory, "absent"), train: true));
     }
 
     [Fact]
@@ -270,6 +264,17 @@ public sealed class FashionMnistTests : IDisposable
         var inputs = rand(4, 3);
         Assert.Same(inputs, RandomMixup.Create(1)(inputs));
         Assert.Contains("[0.5, 1]", Assert.Throws<ArgumentOutOfRangeException>(() => RandomMixup.Create(0.4)).Message);
+    }
+
+    /// <summary>The class-balanced subset embedded in the repository (data/fashion-mnist-subset), found above the test output.</summary>
+    private static string EmbeddedSubset()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "data", "fashion-mnist-subset");
+            if (File.Exists(Path.Combine(directory.FullName, "DslKd.sln")) && Directory.Exists(candidate)) return candidate;
+        }
+        throw new DirectoryNotFoundException($"data/fashion-mnist-subset not found above {AppContext.BaseDirectory}.");
     }
 
     private static long[] Ids(LabeledDataset data) => data.Inputs.squeeze(1).to_type(ScalarType.Int64).data<long>().ToArray();

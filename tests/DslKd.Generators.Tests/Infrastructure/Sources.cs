@@ -85,7 +85,7 @@ internal static class Sources
         }
         """;
 
-    /// <summary>The recipe of DESIGN.md: soft targets, hard labels and a hint between the two hidden layers.</summary>
+    /// <summary>The recipe of the README's example (soft targets, hard labels, a hint between the two hidden layers) with training settings.</summary>
     public const string CnnToMlp = """
         using DslKd;
 
