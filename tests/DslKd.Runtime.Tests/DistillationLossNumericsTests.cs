@@ -23,6 +23,15 @@ public class DistillationLossNumericsTests
         var fixture = LoadCases().Single(c => c.GetProperty("name").GetString() == name);
         var inputs = fixture.GetProperty("inputs");
         var args = fixture.GetProperty("args");
+        var standardize = args.TryGetProperty("standardize", out var flag) && flag.GetBoolean();
+        if (fixture.GetProperty("term").GetString() == nameof(DistillationLosses.Standardize))
+        {
+            var output = DistillationLosses.Standardize(ToTensor(inputs.GetProperty("logits")));
+            var expectedOutput = ToTensor(fixture.GetProperty("expectedOutput"));
+            Assert.True(output.allclose(expectedOutput, rtol: RelativeTolerance, atol: 1e-12),
+                $"standardized logits differ from PyTorch's by up to {(output - expectedOutput).abs().max().item<double>()}");
+            return;
+        }
         var expected = fixture.GetProperty("expected").GetDouble();
 
         var student = inputs.TryGetProperty("student", out var s) ? ToTensor(s).requires_grad_() : null;
@@ -30,15 +39,17 @@ public class DistillationLossNumericsTests
 
         var actual = fixture.GetProperty("term").GetString() switch
         {
-            "SoftTargets" => DistillationLosses.SoftTargets(student!, Teacher(), args.GetProperty("temperature").GetDouble()),
-            "SoftTargetCrossEntropy" => DistillationLosses.SoftTargetCrossEntropy(student!, Teacher(), args.GetProperty("temperature").GetDouble()),
+            "SoftTargets" => DistillationLosses.SoftTargets(student!, Teacher(), args.GetProperty("temperature").GetDouble(), standardize),
+            "SoftTargetCrossEntropy" => DistillationLosses.SoftTargetCrossEntropy(student!, Teacher(), args.GetProperty("temperature").GetDouble(), standardize),
             "DecoupledKnowledgeDistillation" => DistillationLosses.DecoupledKnowledgeDistillation(student!, Teacher(), ToLabels(fixture.GetProperty("labels")),
-                args.GetProperty("temperature").GetDouble(), args.GetProperty("alpha").GetDouble(), args.GetProperty("beta").GetDouble()),
+                args.GetProperty("temperature").GetDouble(), args.GetProperty("alpha").GetDouble(), args.GetProperty("beta").GetDouble(), standardize),
             "HardLabels" => DistillationLosses.HardLabels(student!, ToLabels(fixture.GetProperty("labels")), args.GetProperty("labelSmoothing").GetDouble()),
             "LogitMatching" => DistillationLosses.LogitMatching(student!, Teacher()),
             "FeatureHint" => DistillationLosses.FeatureHint(student!, Teacher()),
             "CosineFeature" => DistillationLosses.CosineFeature(student!, Teacher()),
             "AttentionTransfer" => DistillationLosses.AttentionTransfer(student!, Teacher(), args.GetProperty("p").GetDouble()),
+            "RelationalKD" => DistillationLosses.RelationalKD(student!, Teacher(), args.GetProperty("distanceWeight").GetDouble(), args.GetProperty("angleWeight").GetDouble()),
+            "ProbabilisticTransfer" => DistillationLosses.ProbabilisticTransfer(student!, Teacher()),
             "ParameterAnchoring" => DistillationLosses.ParameterAnchoring(
             [
                 (ToTensor(inputs.GetProperty("student0")), ToTensor(inputs.GetProperty("teacher0"))),
@@ -56,6 +67,34 @@ public class DistillationLossNumericsTests
             Assert.True(student!.grad!.allclose(expectedGradient, rtol: RelativeTolerance, atol: 1e-12),
                 $"gradient differs from PyTorch's by up to {(student.grad - expectedGradient).abs().max().item<double>()}");
         }
+    }
+
+    public static TheoryData<string> DecoupledCaseNames =>
+        new(LoadCases().Where(c => c.TryGetProperty("expectedTeacherGradient", out _)).Select(c => c.GetProperty("name").GetString()!));
+
+    [Theory]
+    [MemberData(nameof(DecoupledCaseNames))]
+    public void Decoupled_kd_gradient_for_the_teacher_is_finite_and_matches_pytorch(string name)
+    {
+        // Online and mutual distillation train the teacher with the same term, so its gradient must be right too.
+        var fixture = LoadCases().Single(c => c.GetProperty("name").GetString() == name);
+        var inputs = fixture.GetProperty("inputs");
+        var args = fixture.GetProperty("args");
+        var student = ToTensor(inputs.GetProperty("student")).requires_grad_();
+        var teacher = ToTensor(inputs.GetProperty("teacher")).requires_grad_();
+
+        var standardize = args.TryGetProperty("standardize", out var flag) && flag.GetBoolean();
+        var loss = DistillationLosses.DecoupledKnowledgeDistillation(student, teacher, ToLabels(fixture.GetProperty("labels")),
+            temperature: args.GetProperty("temperature").GetDouble(), alpha: args.GetProperty("alpha").GetDouble(), beta: args.GetProperty("beta").GetDouble(),
+            standardize: standardize);
+        loss.backward();
+
+        Assert.True(double.IsFinite(loss.item<double>()));
+        Assert.True(student.grad!.isfinite().all().item<bool>(), $"student gradient: {student.grad!.ToString(TorchSharp.TensorStringStyle.Julia)}");
+        Assert.True(teacher.grad!.isfinite().all().item<bool>(), $"teacher gradient: {teacher.grad!.ToString(TorchSharp.TensorStringStyle.Julia)}");
+        var expected = ToTensor(fixture.GetProperty("expectedTeacherGradient"));
+        Assert.True(teacher.grad!.allclose(expected, rtol: RelativeTolerance, atol: 1e-12),
+            $"teacher gradient differs from PyTorch's by up to {(teacher.grad - expected).abs().max().item<double>()}");
     }
 
     [Fact]
@@ -111,6 +150,100 @@ public class DistillationLossNumericsTests
     }
 
     [Fact]
+    public void Decoupled_kd_gradients_stay_finite_for_extreme_logits()
+    {
+        var student = tensor(new[] { 1000.0, -1000.0, 0.0, 500.0, -500.0, 1e4 }, [2, 3]).requires_grad_();
+        var teacher = tensor(new[] { -1000.0, 1000.0, 0.0, -500.0, 500.0, -1e4 }, [2, 3]).requires_grad_();
+
+        var loss = DistillationLosses.DecoupledKnowledgeDistillation(student, teacher, tensor(new long[] { 0, 2 }), temperature: 1, alpha: 1, beta: 8);
+        loss.backward();
+
+        Assert.True(double.IsFinite(loss.item<double>()), $"got {loss.item<double>()}");
+        Assert.True(student.grad!.isfinite().all().item<bool>() && teacher.grad!.isfinite().all().item<bool>());
+    }
+
+    [Fact]
+    public void Standardized_logits_have_zero_mean_and_unit_unbiased_deviation_per_sample()
+    {
+        var logits = randn(5, 7, dtype: ScalarType.Float64) * tensor(new[] { 0.1, 1, 10, 100, 1000 }, [5, 1], ScalarType.Float64) + 3;
+
+        var standardized = DistillationLosses.Standardize(logits);
+
+        Assert.True(standardized.mean([1L]).abs().max().item<double>() < 1e-12);
+        Assert.True((standardized.std(1, unbiased: true) - 1).abs().max().item<double>() < 1e-5);
+        Assert.False((standardized.std(1, unbiased: false) - 1).abs().max().item<double>() < 1e-5, "the population std of a row is sqrt(6/7), not 1");
+        Assert.Equal(0, DistillationLosses.Standardize(full(2, 4, 5.0, dtype: ScalarType.Float64)).abs().max().item<double>());
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(4.0)]
+    public void Logit_standardization_makes_the_logit_terms_ignore_each_samples_shift_and_scale(double temperature)
+    {
+        var student = randn(6, 5, dtype: ScalarType.Float64);
+        var teacher = randn(6, 5, dtype: ScalarType.Float64) * 3;
+        var labels = tensor(new long[] { 0, 1, 2, 3, 4, 0 });
+        var scale = rand(6, 1, dtype: ScalarType.Float64) * 20 + 0.5;
+        var shift = randn(6, 1, dtype: ScalarType.Float64) * 10;
+        var moved = student * scale + shift;
+
+        AssertClose(DistillationLosses.SoftTargets(student, teacher, temperature, standardize: true).item<double>(),
+            DistillationLosses.SoftTargets(moved, teacher, temperature, standardize: true).item<double>());
+        AssertClose(DistillationLosses.SoftTargetCrossEntropy(student, teacher, temperature, standardize: true).item<double>(),
+            DistillationLosses.SoftTargetCrossEntropy(moved, teacher, temperature, standardize: true).item<double>());
+        AssertClose(DistillationLosses.DecoupledKnowledgeDistillation(student, teacher, labels, temperature, 1, 8, standardize: true).item<double>(),
+            DistillationLosses.DecoupledKnowledgeDistillation(moved, teacher, labels, temperature, 1, 8, standardize: true).item<double>());
+        // Without it, the scale matters (the flag is not ignored).
+        Assert.NotEqual(DistillationLosses.SoftTargets(student, teacher, temperature).item<double>(),
+            DistillationLosses.SoftTargets(moved, teacher, temperature).item<double>(), 3);
+    }
+
+    [Fact]
+    public void Relational_kd_is_zero_when_the_student_keeps_the_teachers_geometry_in_another_width()
+    {
+        // Distances are divided by their mean and angles ignore scale and translation, so a scaled, shifted copy of
+        // the teacher padded with constant columns has exactly the teacher's relations.
+        var teacher = randn(6, 4, dtype: ScalarType.Float64);
+        var student = cat([teacher * 3 + 1, full(6, 3, 2.0, dtype: ScalarType.Float64)], 1);
+
+        Assert.True(DistillationLosses.RelationalKD(student, teacher, 1, 2).item<double>() < 1e-12);
+        Assert.True(DistillationLosses.RelationalKD(randn(6, 7, dtype: ScalarType.Float64), teacher, 1, 2).item<double>() > 1e-3);
+        Assert.True(DistillationLosses.RelationalKD(randn(6, 7, dtype: ScalarType.Float64), teacher, 0, 0).item<double>() == 0);
+    }
+
+    [Fact]
+    public void Probabilistic_transfer_is_zero_for_the_teachers_directions_and_positive_otherwise()
+    {
+        // Only the cosines between samples count: a positively rescaled teacher feature transfers perfectly.
+        var teacher = randn(5, 2, 3, dtype: ScalarType.Float64);
+        var student = teacher.reshape(5, 6) * rand(5, 1, dtype: ScalarType.Float64).add(0.5);
+
+        Assert.True(Math.Abs(DistillationLosses.ProbabilisticTransfer(student, teacher).item<double>()) < 1e-12);
+        Assert.True(DistillationLosses.ProbabilisticTransfer(randn(5, 9, dtype: ScalarType.Float64), teacher).item<double>() > 1e-4);
+    }
+
+    [Fact]
+    public void Relational_kd_gradient_matches_finite_differences() =>
+        AssertGradientMatchesFiniteDifferences(
+            randn(5, 2, 2, dtype: ScalarType.Float64),
+            randn(5, 7, dtype: ScalarType.Float64),
+            (s, t) => DistillationLosses.RelationalKD(s, t, 1, 2));
+
+    [Fact]
+    public void Probabilistic_transfer_gradient_matches_finite_differences() =>
+        AssertGradientMatchesFiniteDifferences(
+            randn(4, 5, dtype: ScalarType.Float64),
+            randn(4, 8, dtype: ScalarType.Float64),
+            DistillationLosses.ProbabilisticTransfer);
+
+    [Fact]
+    public void Standardized_decoupled_kd_gradient_matches_finite_differences() =>
+        AssertGradientMatchesFiniteDifferences(
+            randn(3, 5, dtype: ScalarType.Float64) * 2,
+            randn(3, 5, dtype: ScalarType.Float64) * 2,
+            (s, t) => DistillationLosses.DecoupledKnowledgeDistillation(s, t, tensor(new long[] { 1, 4, 0 }), temperature: 2, alpha: 1, beta: 8, standardize: true));
+
+    [Fact]
     public void Soft_targets_gradient_matches_finite_differences() =>
         AssertGradientMatchesFiniteDifferences(
             randn(4, 6, dtype: ScalarType.Float64) * 2,
@@ -140,6 +273,12 @@ public class DistillationLossNumericsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => DistillationLosses.HardLabels(logits, tensor(new long[] { 0, 1 }), 1.0));
         Assert.Throws<ArgumentException>(() => DistillationLosses.AttentionTransfer(logits, logits));
         Assert.Throws<ArgumentException>(() => DistillationLosses.ParameterAnchoring([]));
+        Assert.Throws<ArgumentException>(() => DistillationLosses.Standardize(randn(2, 1)));
+        Assert.Throws<ArgumentException>(() => DistillationLosses.DecoupledKnowledgeDistillation(randn(2, 1), randn(2, 1), tensor(new long[] { 0, 0 }), 4, 1, 8));
+        Assert.Throws<ArgumentException>(() => DistillationLosses.RelationalKD(randn(1, 4), randn(1, 4), 1, 2));
+        Assert.Throws<ArgumentException>(() => DistillationLosses.RelationalKD(randn(3, 4), randn(2, 4), 1, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DistillationLosses.RelationalKD(randn(3, 4), randn(3, 4), double.NaN, 2));
+        Assert.Throws<ArgumentException>(() => DistillationLosses.ProbabilisticTransfer(randn(3, 4), randn(4, 4)));
     }
 
     private static void AssertGradientMatchesFiniteDifferences(Tensor student, Tensor teacher, Func<Tensor, Tensor, Tensor> loss)
