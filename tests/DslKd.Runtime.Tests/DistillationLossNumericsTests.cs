@@ -262,7 +262,7 @@ public class DistillationLossNumericsTests
         AssertGradientMatchesFiniteDifferences(
             randn(2, 3, 4, 4, dtype: ScalarType.Float64),
             randn(2, 5, 4, 4, dtype: ScalarType.Float64),
-            (s, t) => DistillationLosses.AttentionTransfer(s, t));
+            (s, t) => DistillationLosses.AttentionTransfer(s, t, p: 2));
 
     [Fact]
     public void Bad_arguments_are_refused_with_clear_errors()
@@ -271,7 +271,10 @@ public class DistillationLossNumericsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => DistillationLosses.SoftTargets(logits, logits, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => DistillationLosses.SoftTargetCrossEntropy(logits, logits, double.NaN));
         Assert.Throws<ArgumentOutOfRangeException>(() => DistillationLosses.HardLabels(logits, tensor(new long[] { 0, 1 }), 1.0));
-        Assert.Throws<ArgumentException>(() => DistillationLosses.AttentionTransfer(logits, logits));
+        Assert.Throws<ArgumentException>(() => DistillationLosses.AttentionTransfer(logits, logits, p: 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DistillationLosses.AttentionTransfer(randn(2, 3, 4, 4), randn(2, 3, 4, 4), p: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DistillationLosses.DecoupledKnowledgeDistillation(logits, logits, tensor(new long[] { 0, 1 }), 4, -1, 8));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DistillationLosses.RelationalKD(randn(3, 4), randn(3, 4), -1, 2));
         Assert.Throws<ArgumentException>(() => DistillationLosses.ParameterAnchoring([]));
         Assert.Throws<ArgumentException>(() => DistillationLosses.Standardize(randn(2, 1)));
         Assert.Throws<ArgumentException>(() => DistillationLosses.DecoupledKnowledgeDistillation(randn(2, 1), randn(2, 1), tensor(new long[] { 0, 0 }), 4, 1, 8));

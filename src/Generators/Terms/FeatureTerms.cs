@@ -146,7 +146,7 @@ internal sealed class AttentionTransferTerm : FeatureTerm
     {
         extra = EquatableArray<string>.Empty;
         if (context.ReadFixed(nameof(AttentionTransferAttribute.P), ValueRange.Positive, DefaultP, DefaultP, out var p) is { } bad) return bad;
-        if (p != DefaultP) extra = EquatableArray.Of($"p: {Literal.Of(p)}");
+        extra = EquatableArray.Of($"p: {Literal.Of(p)}");
         return null;
     }
 }

@@ -20,9 +20,12 @@ public static partial class DistillationLosses
             ? batch.shape[0]
             : throw new ArgumentException("Loss terms need a non-empty batch as their first dimension.");
 
-    private static void CheckTemperature(double temperature)
+    /// <summary>The rule the generator checks the same argument with at compile time (<see cref="ValueRange"/>).</summary>
+    private static void CheckRange(double value, ValueRange range, string parameter)
     {
-        if (!(temperature > 0) || double.IsInfinity(temperature))
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be a positive, finite number.");
+        if (!range.Contains(value))
+            throw new ArgumentOutOfRangeException(parameter, value, $"{char.ToUpperInvariant(parameter[0])}{parameter[1..]} must be {range.Describe()}.");
     }
+
+    private static void CheckTemperature(double temperature) => CheckRange(temperature, LossSettingKind.Temperature.Range(), nameof(temperature));
 }

@@ -27,8 +27,9 @@ public static partial class DistillationLosses
     /// <c>a = normalize(mean_c |F_c|^p)</c> flattened over H*W and L2-normalised per sample; the loss is the mean over
     /// batch and positions of <c>(a_S - a_T)^2</c>. Channel counts may differ; H and W must match.
     /// </summary>
-    public static Tensor AttentionTransfer(Tensor studentFeature, Tensor teacherFeature, double p = 2)
+    public static Tensor AttentionTransfer(Tensor studentFeature, Tensor teacherFeature, double p)
     {
+        CheckRange(p, ValueRange.Positive, nameof(p));
         if (studentFeature.dim() != 4 || teacherFeature.dim() != 4)
             throw new ArgumentException("Attention transfer needs feature maps [batch, channels, height, width].");
         using var scope = NewDisposeScope();
@@ -37,7 +38,7 @@ public static partial class DistillationLosses
     }
 
     /// <summary>The normalised spatial attention map <c>normalize(mean_c |F_c|^p)</c>, [batch, H*W].</summary>
-    public static Tensor AttentionMap(Tensor feature, double p = 2)
+    public static Tensor AttentionMap(Tensor feature, double p)
     {
         using var scope = NewDisposeScope();
         var map = feature.abs().pow(p).mean([1L]).reshape(BatchSize(feature), -1);

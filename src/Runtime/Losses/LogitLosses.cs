@@ -61,6 +61,8 @@ public static partial class DistillationLosses
         double temperature, double alpha, double beta, bool standardize = false)
     {
         CheckTemperature(temperature);
+        CheckRange(alpha, LossSettingKind.Alpha.Range(), nameof(alpha));
+        CheckRange(beta, LossSettingKind.Beta.Range(), nameof(beta));
         var batch = BatchSize(studentLogits);
         if (studentLogits.dim() != 2 || studentLogits.shape[1] < 2)
             throw new ArgumentException("Decoupled KD needs logits [batch, classes] with at least two classes.", nameof(studentLogits));
@@ -116,8 +118,7 @@ public static partial class DistillationLosses
     /// <summary>Cross-entropy with the true labels, averaged over the batch, with optional label smoothing in [0, 1).</summary>
     public static Tensor HardLabels(Tensor studentLogits, Tensor labels, double labelSmoothing = 0)
     {
-        if (!(labelSmoothing >= 0 && labelSmoothing < 1))
-            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "Label smoothing must be in [0, 1).");
+        CheckRange(labelSmoothing, ValueRange.Probability, nameof(labelSmoothing));
         return F.cross_entropy(studentLogits, labels, label_smoothing: labelSmoothing);
     }
 

@@ -32,8 +32,8 @@ public static partial class DistillationLosses
         var batch = PairedBatchSize(studentFeature, teacherFeature);
         if (batch < 2)
             throw new ArgumentException("Relational KD compares the samples of a batch with each other: it needs at least two.", nameof(studentFeature));
-        if (!double.IsFinite(distanceWeight)) throw new ArgumentOutOfRangeException(nameof(distanceWeight), distanceWeight, "The weight must be finite.");
-        if (!double.IsFinite(angleWeight)) throw new ArgumentOutOfRangeException(nameof(angleWeight), angleWeight, "The weight must be finite.");
+        CheckRange(distanceWeight, LossSettingKind.Weight.Range(), nameof(distanceWeight));
+        CheckRange(angleWeight, LossSettingKind.Weight.Range(), nameof(angleWeight));
         using var scope = NewDisposeScope();
         var student = studentFeature.reshape(batch, -1);
         var teacher = teacherFeature.reshape(batch, -1);

@@ -101,8 +101,8 @@ namespace Demo.Recipes
             var softTargetCrossEntropy = global::DslKd.DistillationLosses.SoftTargetCrossEntropy(student.Head, teacher.Head, temperature: Loss.SoftTargetCrossEntropyTemperature);
             // [LogitMatching(Weight = 0.1)]
             var logitMatching = global::DslKd.DistillationLosses.LogitMatching(student.Head, teacher.Head);
-            // [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2)]
-            var decoupledKD = global::DslKd.DistillationLosses.DecoupledKnowledgeDistillation(student.Head, teacher.Head, labels, temperature: Loss.DecoupledKDTemperature, alpha: Loss.DecoupledKDAlpha, beta: Loss.DecoupledKDBeta);
+            // [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true)]
+            var decoupledKD = global::DslKd.DistillationLosses.DecoupledKnowledgeDistillation(student.Head, teacher.Head, labels, temperature: Loss.DecoupledKDTemperature, alpha: Loss.DecoupledKDAlpha, beta: Loss.DecoupledKDBeta, standardize: true);
             // [HardLabels(LabelSmoothing = 0.1)]
             var hardLabels = global::DslKd.DistillationLosses.HardLabels(student.Head, labels, labelSmoothing: 0.1);
             // [FeatureHint(nameof(DeepCnn.Late), nameof(ThinCnn.Early), Weight = 0.5)]
@@ -113,6 +113,10 @@ namespace Demo.Recipes
             var embeddingCosine = global::DslKd.DistillationLosses.CosineFeature(student.Embedding, teacher.Embedding);
             // [AttentionTransfer(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, P = 1, Weight = 100)]
             var earlyAttention = global::DslKd.DistillationLosses.AttentionTransfer(student.Early, global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d(teacher.Early, new long[] { 8, 8 }), p: 1.0);
+            // [RelationalKD(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), AngleWeight = 20, Weight = 0.5)]
+            var embeddingRelations = global::DslKd.DistillationLosses.RelationalKD(student.Embedding, teacher.Embedding, distanceWeight: Loss.EmbeddingRelationsDistanceWeight, angleWeight: Loss.EmbeddingRelationsAngleWeight);
+            // [ProbabilisticTransfer(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), Weight = 0.3)]
+            var embeddingSimilarities = global::DslKd.DistillationLosses.ProbabilisticTransfer(student.Embedding, teacher.Embedding);
             // [ParameterAnchoring(Weight = 1e-4)]
             var parameterAnchoring = global::DslKd.DistillationLosses.ParameterAnchoring(_anchoredPairs);
             // [SoftTargets(Weight = 0)]
@@ -120,26 +124,28 @@ namespace Demo.Recipes
             var softTargets = Loss.SoftTargetsWeight != 0 ? global::DslKd.DistillationLosses.SoftTargets(student.Head, teacher.Head, temperature: Loss.SoftTargetsTemperature) : null;
             // [CustomLoss] Confidence
             var confidence = this.Confidence(teacher, student, labels);
-            var total = Loss.SoftTargetCrossEntropyWeight * softTargetCrossEntropy + Loss.LogitMatchingWeight * logitMatching + Loss.DecoupledKDWeight * decoupledKD + Loss.HardLabelsWeight * hardLabels + Loss.LateHintWeight * lateHint + Loss.EarlyHintWeight * earlyHint + Loss.EmbeddingCosineWeight * embeddingCosine + Loss.EarlyAttentionWeight * earlyAttention + Loss.ParameterAnchoringWeight * parameterAnchoring + Loss.ConfidenceWeight * confidence;
+            var total = Loss.SoftTargetCrossEntropyWeight * softTargetCrossEntropy + Loss.LogitMatchingWeight * logitMatching + Loss.DecoupledKDWeight * decoupledKD + Loss.HardLabelsWeight * hardLabels + Loss.LateHintWeight * lateHint + Loss.EarlyHintWeight * earlyHint + Loss.EmbeddingCosineWeight * embeddingCosine + Loss.EarlyAttentionWeight * earlyAttention + Loss.EmbeddingRelationsWeight * embeddingRelations + Loss.EmbeddingSimilaritiesWeight * embeddingSimilarities + Loss.ParameterAnchoringWeight * parameterAnchoring + Loss.ConfidenceWeight * confidence;
             if (softTargets is not null) total = total + Loss.SoftTargetsWeight * softTargets;
-            return new Losses(total, softTargetCrossEntropy, logitMatching, decoupledKD, hardLabels, lateHint, earlyHint, embeddingCosine, earlyAttention, parameterAnchoring, softTargets, confidence, Loss);
+            return new Losses(total, softTargetCrossEntropy, logitMatching, decoupledKD, hardLabels, lateHint, earlyHint, embeddingCosine, earlyAttention, embeddingRelations, embeddingSimilarities, parameterAnchoring, softTargets, confidence, Loss);
         }
 
         /// <summary>The total loss and every term of it, each a scalar tensor that can be logged on its own.</summary>
         /// <param name="Total">The weighted sum the optimizer minimises.</param>
         /// <param name="SoftTargetCrossEntropy">[SoftTargetCrossEntropy(Temperature = 2.5, Weight = 0.25)], unweighted.</param>
         /// <param name="LogitMatching">[LogitMatching(Weight = 0.1)], unweighted.</param>
-        /// <param name="DecoupledKD">[DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2)], unweighted.</param>
+        /// <param name="DecoupledKD">[DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true)], unweighted.</param>
         /// <param name="HardLabels">[HardLabels(LabelSmoothing = 0.1)], unweighted.</param>
         /// <param name="LateHint">[FeatureHint(nameof(DeepCnn.Late), nameof(ThinCnn.Early), Weight = 0.5)], unweighted.</param>
         /// <param name="EarlyHint">[FeatureHint(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, Weight = 0.2)], unweighted.</param>
         /// <param name="EmbeddingCosine">[CosineFeature(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), Weight = 0.3)], unweighted.</param>
         /// <param name="EarlyAttention">[AttentionTransfer(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, P = 1, Weight = 100)], unweighted.</param>
+        /// <param name="EmbeddingRelations">[RelationalKD(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), AngleWeight = 20, Weight = 0.5)], unweighted.</param>
+        /// <param name="EmbeddingSimilarities">[ProbabilisticTransfer(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), Weight = 0.3)], unweighted.</param>
         /// <param name="ParameterAnchoring">[ParameterAnchoring(Weight = 1e-4)], unweighted.</param>
         /// <param name="SoftTargets">[SoftTargets(Weight = 0)], unweighted; null unless the loss settings give it a weight.</param>
         /// <param name="Confidence">[CustomLoss] Confidence, unweighted.</param>
         /// <param name="Settings">The loss settings the terms were computed and weighted with.</param>
-        public sealed record Losses(global::TorchSharp.torch.Tensor Total, global::TorchSharp.torch.Tensor SoftTargetCrossEntropy, global::TorchSharp.torch.Tensor LogitMatching, global::TorchSharp.torch.Tensor DecoupledKD, global::TorchSharp.torch.Tensor HardLabels, global::TorchSharp.torch.Tensor LateHint, global::TorchSharp.torch.Tensor EarlyHint, global::TorchSharp.torch.Tensor EmbeddingCosine, global::TorchSharp.torch.Tensor EarlyAttention, global::TorchSharp.torch.Tensor ParameterAnchoring, global::TorchSharp.torch.Tensor? SoftTargets, global::TorchSharp.torch.Tensor Confidence, LossSettings Settings)
+        public sealed record Losses(global::TorchSharp.torch.Tensor Total, global::TorchSharp.torch.Tensor SoftTargetCrossEntropy, global::TorchSharp.torch.Tensor LogitMatching, global::TorchSharp.torch.Tensor DecoupledKD, global::TorchSharp.torch.Tensor HardLabels, global::TorchSharp.torch.Tensor LateHint, global::TorchSharp.torch.Tensor EarlyHint, global::TorchSharp.torch.Tensor EmbeddingCosine, global::TorchSharp.torch.Tensor EarlyAttention, global::TorchSharp.torch.Tensor EmbeddingRelations, global::TorchSharp.torch.Tensor EmbeddingSimilarities, global::TorchSharp.torch.Tensor ParameterAnchoring, global::TorchSharp.torch.Tensor? SoftTargets, global::TorchSharp.torch.Tensor Confidence, LossSettings Settings)
         {
             /// <summary>The computed terms with their names and weights, in declaration order.</summary>
             public global::System.Collections.Generic.IReadOnlyList<global::DslKd.LossTerm> Terms
@@ -156,6 +162,8 @@ namespace Demo.Recipes
                         new global::DslKd.LossTerm("EarlyHint", Settings.EarlyHintWeight, EarlyHint),
                         new global::DslKd.LossTerm("EmbeddingCosine", Settings.EmbeddingCosineWeight, EmbeddingCosine),
                         new global::DslKd.LossTerm("EarlyAttention", Settings.EarlyAttentionWeight, EarlyAttention),
+                        new global::DslKd.LossTerm("EmbeddingRelations", Settings.EmbeddingRelationsWeight, EmbeddingRelations),
+                        new global::DslKd.LossTerm("EmbeddingSimilarities", Settings.EmbeddingSimilaritiesWeight, EmbeddingSimilarities),
                         new global::DslKd.LossTerm("ParameterAnchoring", Settings.ParameterAnchoringWeight, ParameterAnchoring),
                         new global::DslKd.LossTerm("Confidence", Settings.ConfidenceWeight, Confidence),
                     };
@@ -181,16 +189,16 @@ namespace Demo.Recipes
             /// <summary>The weight in the total of [LogitMatching(Weight = 0.1)].</summary>
             public double LogitMatchingWeight { get; init; } = 0.1;
 
-            /// <summary>The temperature of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2)].</summary>
+            /// <summary>The temperature of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true)].</summary>
             public double DecoupledKDTemperature { get; init; } = 3.0;
 
-            /// <summary>The target-class weight (TCKD) of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2)].</summary>
+            /// <summary>The target-class weight (TCKD) of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true)].</summary>
             public double DecoupledKDAlpha { get; init; } = 1.0;
 
-            /// <summary>The non-target-class weight (NCKD) of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2)].</summary>
+            /// <summary>The non-target-class weight (NCKD) of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true)].</summary>
             public double DecoupledKDBeta { get; init; } = 4.0;
 
-            /// <summary>The weight in the total of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2)].</summary>
+            /// <summary>The weight in the total of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true)].</summary>
             public double DecoupledKDWeight { get; init; } = 0.2;
 
             /// <summary>The weight in the total of [HardLabels(LabelSmoothing = 0.1)].</summary>
@@ -207,6 +215,18 @@ namespace Demo.Recipes
 
             /// <summary>The weight in the total of [AttentionTransfer(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, P = 1, Weight = 100)].</summary>
             public double EarlyAttentionWeight { get; init; } = 100.0;
+
+            /// <summary>The distance-wise weight of [RelationalKD(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), AngleWeight = 20, Weight = 0.5)].</summary>
+            public double EmbeddingRelationsDistanceWeight { get; init; } = 25.0;
+
+            /// <summary>The angle-wise weight of [RelationalKD(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), AngleWeight = 20, Weight = 0.5)].</summary>
+            public double EmbeddingRelationsAngleWeight { get; init; } = 20.0;
+
+            /// <summary>The weight in the total of [RelationalKD(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), AngleWeight = 20, Weight = 0.5)].</summary>
+            public double EmbeddingRelationsWeight { get; init; } = 0.5;
+
+            /// <summary>The weight in the total of [ProbabilisticTransfer(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), Weight = 0.3)].</summary>
+            public double EmbeddingSimilaritiesWeight { get; init; } = 0.3;
 
             /// <summary>The weight in the total of [ParameterAnchoring(Weight = 1e-4)].</summary>
             public double ParameterAnchoringWeight { get; init; } = 0.0001;
@@ -235,6 +255,10 @@ namespace Demo.Recipes
                 new global::DslKd.LossSetting("EarlyHint.Weight", EarlyHintWeight, global::DslKd.LossSettingKind.Weight),
                 new global::DslKd.LossSetting("EmbeddingCosine.Weight", EmbeddingCosineWeight, global::DslKd.LossSettingKind.Weight),
                 new global::DslKd.LossSetting("EarlyAttention.Weight", EarlyAttentionWeight, global::DslKd.LossSettingKind.Weight),
+                new global::DslKd.LossSetting("EmbeddingRelations.DistanceWeight", EmbeddingRelationsDistanceWeight, global::DslKd.LossSettingKind.Weight),
+                new global::DslKd.LossSetting("EmbeddingRelations.AngleWeight", EmbeddingRelationsAngleWeight, global::DslKd.LossSettingKind.Weight),
+                new global::DslKd.LossSetting("EmbeddingRelations.Weight", EmbeddingRelationsWeight, global::DslKd.LossSettingKind.Weight),
+                new global::DslKd.LossSetting("EmbeddingSimilarities.Weight", EmbeddingSimilaritiesWeight, global::DslKd.LossSettingKind.Weight),
                 new global::DslKd.LossSetting("ParameterAnchoring.Weight", ParameterAnchoringWeight, global::DslKd.LossSettingKind.Weight),
                 new global::DslKd.LossSetting("SoftTargets.Temperature", SoftTargetsTemperature, global::DslKd.LossSettingKind.Temperature),
                 new global::DslKd.LossSetting("SoftTargets.Weight", SoftTargetsWeight, global::DslKd.LossSettingKind.Weight),
@@ -256,6 +280,10 @@ namespace Demo.Recipes
                 "EarlyHint.Weight" => this with { EarlyHintWeight = value },
                 "EmbeddingCosine.Weight" => this with { EmbeddingCosineWeight = value },
                 "EarlyAttention.Weight" => this with { EarlyAttentionWeight = value },
+                "EmbeddingRelations.DistanceWeight" => this with { EmbeddingRelationsDistanceWeight = value },
+                "EmbeddingRelations.AngleWeight" => this with { EmbeddingRelationsAngleWeight = value },
+                "EmbeddingRelations.Weight" => this with { EmbeddingRelationsWeight = value },
+                "EmbeddingSimilarities.Weight" => this with { EmbeddingSimilaritiesWeight = value },
                 "ParameterAnchoring.Weight" => this with { ParameterAnchoringWeight = value },
                 "SoftTargets.Temperature" => this with { SoftTargetsTemperature = value },
                 "SoftTargets.Weight" => this with { SoftTargetsWeight = value },
@@ -270,12 +298,14 @@ namespace Demo.Recipes
             {
                 $"[SoftTargetCrossEntropy(Temperature = {Format(SoftTargetCrossEntropyTemperature)}, Weight = {Format(SoftTargetCrossEntropyWeight)})]",
                 $"[LogitMatching(Weight = {Format(LogitMatchingWeight)})]",
-                $"[DecoupledKD(Temperature = {Format(DecoupledKDTemperature)}, Alpha = {Format(DecoupledKDAlpha)}, Beta = {Format(DecoupledKDBeta)}, Weight = {Format(DecoupledKDWeight)})]",
+                $"[DecoupledKD(Temperature = {Format(DecoupledKDTemperature)}, Alpha = {Format(DecoupledKDAlpha)}, Beta = {Format(DecoupledKDBeta)}, Weight = {Format(DecoupledKDWeight)}, StandardizeLogits = true)]",
                 $"[HardLabels(LabelSmoothing = 0.1, Weight = {Format(HardLabelsWeight)})]",
                 $"[FeatureHint(nameof(DeepCnn.Late), nameof(ThinCnn.Early), Weight = {Format(LateHintWeight)})]",
                 $"[FeatureHint(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, Weight = {Format(EarlyHintWeight)})]",
                 $"[CosineFeature(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), Weight = {Format(EmbeddingCosineWeight)})]",
                 $"[AttentionTransfer(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, P = 1, Weight = {Format(EarlyAttentionWeight)})]",
+                $"[RelationalKD(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), AngleWeight = {Format(EmbeddingRelationsAngleWeight)}, Weight = {Format(EmbeddingRelationsWeight)}, DistanceWeight = {Format(EmbeddingRelationsDistanceWeight)})]",
+                $"[ProbabilisticTransfer(nameof(DeepCnn.Embedding), nameof(ThinCnn.Embedding), Weight = {Format(EmbeddingSimilaritiesWeight)})]",
                 $"[ParameterAnchoring(Weight = {Format(ParameterAnchoringWeight)})]",
                 $"[SoftTargets(Weight = {Format(SoftTargetsWeight)}, Temperature = {Format(SoftTargetsTemperature)})]",
                 $"[CustomLoss(Weight = {Format(ConfidenceWeight)})] // on Confidence",
