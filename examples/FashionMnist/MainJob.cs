@@ -15,7 +15,7 @@ public sealed class MainJob(JobSettings settings)
     // Checked here, so a mistyped --loss fails before anything trains.
     private readonly Distil.LossSettings _loss = settings.Loss is { } text ? LossSettingsSupport.Apply(Distil.DefaultLoss, text) : Distil.DefaultLoss;
     // Also checked here: --student-flip with --student-shift fails at once.
-    private readonly Func<Tensor, Tensor>? _studentAugmentation = settings.StudentAugmentation();
+    private readonly AugmentationChoice _studentAugmentation = settings.StudentAugmentation();
     private TrainingData? _data;
     private LabeledDataset? _test;
 
@@ -29,7 +29,7 @@ public sealed class MainJob(JobSettings settings)
     {
         Epochs = settings.TeacherEpochs ?? TrainTeacher.DefaultOptions.Epochs,
         Seed = settings.Seed + 1,
-        Augmentation = JobSettings.Shift(settings.TeacherShift),
+        EnumerableAugmentation = JobSettings.Shift(settings.TeacherShift),
     };
 
     private string TeacherRecipe => settings.TeacherLabelSmoothing ? nameof(TrainSmoothedTeacher) : nameof(TrainTeacher);
@@ -49,13 +49,12 @@ public sealed class MainJob(JobSettings settings)
 
     public (FashionMlp Model, List<EpochResult> History) StudentAlone()
     {
-        var options = settings.ForStudents(TrainStudentAlone.DefaultOptions) with
+        var options = _studentAugmentation.ApplyTo(settings.ForStudents(TrainStudentAlone.DefaultOptions) with
         {
             Epochs = settings.StudentEpochs ?? TrainStudentAlone.DefaultOptions.Epochs,
             Seed = settings.Seed + 2,
             EarlyStoppingPatience = settings.Patience,
-            Augmentation = _studentAugmentation,
-        };
+        });
         var model = new FashionMlp(seed: settings.Seed + 2);
         var history = TrainOrReuse("student-alone", model, options, nameof(TrainStudentAlone),
             progress => new TrainStudentAlone(model).Train(Data.Train, Data.Validation, options, progress));
@@ -76,7 +75,7 @@ public sealed class MainJob(JobSettings settings)
 
     private (FashionMlp Model, List<EpochResult> History) DistilStudent(string name, string recipe, TrainingOptions defaults, Func<FashionMlp, ITrainingTask> create)
     {
-        var options = settings.ForStudents(defaults) with
+        var options = _studentAugmentation.ApplyTo(settings.ForStudents(defaults) with
         {
             Epochs = settings.DistilEpochs ?? defaults.Epochs,
             Seed = settings.Seed + 2,
@@ -84,8 +83,7 @@ public sealed class MainJob(JobSettings settings)
             // The teacher's outputs for every shift of every image, computed once and shared by both recipes: the
             // teacher still sees exactly the shifted batch the student sees, without running at every step.
             TeacherCachePath = settings.TeacherCachePath,
-            Augmentation = _studentAugmentation,
-        };
+        });
         // Same initial weights as the student trained alone, so the comparison isolates what distillation adds.
         var model = new FashionMlp(seed: settings.Seed + 2);
         var history = TrainOrReuse(name, model, options, $"{recipe}; {TeacherIdentity}", progress => TrainingLoop.Run(create(model), Data.Train, Data.Validation, options, progress));

@@ -36,15 +36,14 @@ public sealed class TuningJob(JobSettings settings)
     {
         var directory = Path.Combine(settings.OutputDirectory, "tuning");
         var start = settings.Loss is { } text ? LossSettingsSupport.Apply(defaults, text) : defaults;
-        var options = settings.ForStudents(defaultOptions) with
+        var options = settings.StudentAugmentation().ApplyTo(settings.ForStudents(defaultOptions) with
         {
             Epochs = epochs ?? settings.DistilEpochs ?? defaultOptions.Epochs,
             Seed = settings.Seed + 2,
             EarlyStoppingPatience = settings.Patience,
-            Augmentation = settings.StudentAugmentation(),
             TeacherCachePath = settings.TeacherCachePath,
             CheckpointDirectory = Path.Combine(directory, "checkpoints"),
-        };
+        });
         AnsiConsole.MarkupLine($"[bold]Tuning[/] {Markup.Escape(string.Join("; ", axes))} on the validation split ({options.Epochs} epochs per trial, early stopping after {settings.Patience})");
 
         var result = RecipeTuner.Run(axes, start, options, create,

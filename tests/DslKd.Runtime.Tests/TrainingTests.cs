@@ -227,7 +227,7 @@ public class TrainingTests : IDisposable
     public void Teacher_cache_over_every_shift_trains_like_the_online_teacher_on_the_same_shifted_batches()
     {
         var teacher = TrainedTeacher();
-        var options = DistilQuadrants.DefaultOptions with { Epochs = 2, Augmentation = RandomShift.Create(1) };
+        var options = DistilQuadrants.DefaultOptions with { Epochs = 2, EnumerableAugmentation = new RandomShift(1) };
         var cachePath = Path.Combine(_directory, "shifted.cache");
         var events = new List<TrainingEvent>();
 
@@ -252,7 +252,7 @@ public class TrainingTests : IDisposable
         // Another augmentation is another cache.
         events.Clear();
         new DistilQuadrants(teacher, new QuadrantStudent(seed: 3), seed: 4)
-            .Train(Train, null, options with { Epochs = 1, TeacherCachePath = cachePath, Augmentation = RandomShift.Create(2) }, new SynchronousProgress<TrainingEvent>(events.Add));
+            .Train(Train, null, options with { Epochs = 1, TeacherCachePath = cachePath, EnumerableAugmentation = new RandomShift(2) }, new SynchronousProgress<TrainingEvent>(events.Add));
         Assert.Equal(TeacherCacheOutcome.Rebuilt, Assert.Single(events.OfType<TeacherCacheUsed>()).Outcome);
     }
 
@@ -262,6 +262,11 @@ public class TrainingTests : IDisposable
         var withAugmentation = DistilQuadrants.DefaultOptions with { TeacherCachePath = Path.Combine(_directory, "c"), Augmentation = x => x };
         var error = Assert.Throws<ArgumentException>(() => new DistilQuadrants(new QuadrantTeacher(), new QuadrantStudent()).Train(Train, null, withAugmentation));
         Assert.Contains("cannot be combined with this Augmentation: its variants cannot be enumerated", error.Message);
+        // A shift as a plain function is not looked into: the cache needs it as an EnumerableAugmentation.
+        var shiftFunction = withAugmentation with { Augmentation = RandomShift.Create(1) };
+        Assert.Contains("EnumerableAugmentation", Assert.Throws<ArgumentException>(() => new DistilQuadrants(new QuadrantTeacher(), new QuadrantStudent()).Train(Train, null, shiftFunction)).Message);
+        var both = DistilQuadrants.DefaultOptions with { Augmentation = x => x, EnumerableAugmentation = new RandomShift(1) };
+        Assert.Contains("set one of them", Assert.Throws<ArgumentException>(() => new DistilQuadrants(new QuadrantTeacher(), new QuadrantStudent()).Train(Train, null, both)).Message);
 
         var supervised = TrainQuadrantTeacher.DefaultOptions with { TeacherCachePath = Path.Combine(_directory, "c") };
         Assert.Contains("has no teacher", Assert.Throws<ArgumentException>(() => new TrainQuadrantTeacher(new QuadrantTeacher()).Train(Train, null, supervised)).Message);

@@ -6,7 +6,7 @@ namespace DslKd;
 /// An augmentation with a finite set of variants (for example the 25 shifts of <see cref="RandomShift"/>), each sample
 /// getting one. Because the variants can be enumerated, the offline teacher cache can store the teacher's outputs for
 /// every variant of every sample, so distillation keeps augmentation (teacher and student on the same augmented input)
-/// without running the teacher at each step.
+/// without running the teacher at each step. Set it as <see cref="TrainingOptions.EnumerableAugmentation"/>.
 /// </summary>
 public interface IEnumerableAugmentation
 {

@@ -15,7 +15,8 @@ public sealed class RandomFlip : EnumerableImageAugmentation
     /// <summary>
     /// An augmentation for batches [B, C, H, W] that mirrors each image left-right with probability 1/2, drawn from
     /// TorchSharp's global generator (a run seeded with <c>torch.manual_seed</c> is reproducible). Usable as
-    /// <see cref="TrainingOptions.Augmentation"/> together with <see cref="TrainingOptions.TeacherCachePath"/>.
+    /// <see cref="TrainingOptions.Augmentation"/>; to combine flips with <see cref="TrainingOptions.TeacherCachePath"/>, set
+    /// <c>EnumerableAugmentation = new RandomFlip()</c> instead.
     /// </summary>
     public static Func<Tensor, Tensor> Create() => new RandomFlip().Augment;
 

@@ -27,8 +27,8 @@ public sealed class RandomShift : EnumerableImageAugmentation
     /// An augmentation for batches [B, C, H, W] that shifts every image by an independent random offset in
     /// [-<paramref name="maxPixels"/>, <paramref name="maxPixels"/>] rows and columns, zero-filling the uncovered border.
     /// Offsets come from TorchSharp's global generator, so a run seeded with <c>torch.manual_seed</c> is reproducible.
-    /// Usable as <see cref="TrainingOptions.Augmentation"/>, together with <see cref="TrainingOptions.TeacherCachePath"/>:
-    /// the delegate belongs to a <see cref="RandomShift"/>, whose variants the cache enumerates.
+    /// Usable as <see cref="TrainingOptions.Augmentation"/>; to combine shifts with <see cref="TrainingOptions.TeacherCachePath"/>,
+    /// set <c>EnumerableAugmentation = new RandomShift(maxPixels)</c> instead, whose variants the cache enumerates.
     /// </summary>
     /// <param name="maxPixels">The largest shift in each direction; 0 returns batches unchanged.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxPixels"/> is negative.</exception>

@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 namespace DslKd;
 
 /// <summary>
-/// Seeds TorchSharp's global generator for the layers created inside the scope, then restores the generator, so
-/// seeding one model's initialisation neither depends on nor disturbs the random state of the rest of the program.
+/// Seeds TorchSharp's global generator for what runs inside the scope (a model's layer initialisation, a whole training
+/// run), then restores the generator, so seeded work neither depends on nor disturbs the random state of the rest of the
+/// program.
 /// </summary>
 public readonly struct SeedScope : IDisposable
 {

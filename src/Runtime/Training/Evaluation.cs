@@ -24,10 +24,10 @@ public sealed record TrainingResult(IReadOnlyList<EpochResult> Epochs)
     /// <summary>The last epoch's metrics.</summary>
     public EpochResult Final => Epochs[^1];
 
-    /// <summary>With early stopping: the epoch whose weights the model was left with (the best evaluation accuracy).</summary>
+    /// <summary>With early stopping: the epoch whose weights the model was left with (the best by its metric, by default the evaluation accuracy).</summary>
     public int? BestEpoch { get; init; }
 
-    /// <summary>With early stopping, whether the run stopped before its last epoch.</summary>
+    /// <summary>Whether a callback (early stopping) stopped the run before its last epoch.</summary>
     public bool StoppedEarly { get; init; }
 
     /// <summary>The metrics of the weights the model ends with: the best epoch's with early stopping, else the last.</summary>

@@ -32,5 +32,20 @@ public sealed record CheckpointSaved(string Run, int Epoch, string Path) : Train
 /// <summary>A run continued from a checkpoint.</summary>
 public sealed record Resumed(string Run, int CompletedEpochs, string Path) : TrainingEvent(Run);
 
-/// <summary>Early stopping ended the run: no better evaluation accuracy for <paramref name="Patience"/> epochs; the model keeps epoch <paramref name="BestEpoch"/>'s weights.</summary>
-public sealed record StoppedEarly(string Run, int Epoch, int BestEpoch, double BestAccuracy, int Patience) : TrainingEvent(Run);
+/// <summary>
+/// Early stopping ended the run: no better <see cref="Metric"/> for <paramref name="Patience"/> epochs; the model keeps
+/// epoch <paramref name="BestEpoch"/>'s weights.
+/// </summary>
+/// <param name="Run">The recipe's name.</param>
+/// <param name="Epoch">The last epoch trained.</param>
+/// <param name="BestEpoch">The epoch whose weights the model keeps.</param>
+/// <param name="BestAccuracy">The best epoch's evaluation accuracy (NaN without evaluation).</param>
+/// <param name="Patience">Epochs without improvement that stopped the run.</param>
+public sealed record StoppedEarly(string Run, int Epoch, int BestEpoch, double BestAccuracy, int Patience) : TrainingEvent(Run)
+{
+    /// <summary>What early stopping watched (<see cref="EpochMetric.Name"/>).</summary>
+    public string Metric { get; init; } = EpochMetric.EvaluationAccuracy.Name;
+
+    /// <summary>The best epoch's value of <see cref="Metric"/>.</summary>
+    public double BestValue { get; init; } = double.NaN;
+}

@@ -50,34 +50,45 @@ public sealed record TrainingOptions
     public ScheduleSettings Schedule { get; init; } = new();
     /// <summary>When set, gradients are clipped to this total L2 norm before each step.</summary>
     public double? GradientClipNorm { get; init; }
-    /// <summary>Seeds shuffling, dropout and initialisation of anything created during training (default 0).</summary>
+    /// <summary>
+    /// Seeds shuffling, dropout, augmentation and initialisation of anything created during training (default 0). The run
+    /// seeds TorchSharp's global generator with it and restores the caller's generator state when it ends.
+    /// </summary>
     public long Seed { get; init; }
     /// <summary>Where to train; CPU when null.</summary>
     public Device? Device { get; init; }
-    /// <summary>TorchSharp intra-op threads; all cores when null.</summary>
+    /// <summary>TorchSharp intra-op threads during the run (the previous count is restored after it); unchanged when null.</summary>
     public int? Threads { get; init; }
-    /// <summary>When set, a checkpoint is written there after every epoch, and a run finds and resumes it.</summary>
+    /// <summary>When set, a checkpoint is written there after every epoch, and a run finds and resumes it (<see cref="CheckpointCallback"/>).</summary>
     public string? CheckpointDirectory { get; init; }
-    /// <summary>When set, TensorBoard scalars (every loss term, accuracy, learning rate) are written there.</summary>
+    /// <summary>When set, TensorBoard scalars (every loss term, accuracy, learning rate) are written there (<see cref="TensorBoardCallback"/>).</summary>
     public string? TensorBoardDirectory { get; init; }
     /// <summary>
     /// Offline distillation: when set, the teacher's outputs on the training set are computed once and stored in this file,
-    /// keyed by the teacher's weights, the data and the recipe, and reused by later epochs and runs. Distillation only.
-    /// Combines with an <see cref="Augmentation"/> that belongs to an <see cref="IEnumerableAugmentation"/> (such as
-    /// <see cref="RandomShift.Create"/>): the cache then holds the teacher's outputs for every variant of every sample.
+    /// keyed by the teacher's weights, the data and the recipe, and reused by later epochs and runs (<see cref="TeacherCacheCallback"/>). Distillation only.
+    /// Combines with <see cref="EnumerableAugmentation"/> (not with <see cref="Augmentation"/>): the cache then holds the
+    /// teacher's outputs for every variant of every sample.
     /// </summary>
     public string? TeacherCachePath { get; init; }
 
-    /// <summary>Applied to every training batch's inputs (for example random shifts); teacher and student see the same result.</summary>
+    /// <summary>
+    /// Applied to every training batch's inputs (for example <see cref="RandomMixup.Create"/>); teacher and student see the
+    /// same result. A function's variants cannot be enumerated, so it does not combine with <see cref="TeacherCachePath"/>;
+    /// an augmentation that can, set as <see cref="EnumerableAugmentation"/>, does.
+    /// </summary>
     public Func<Tensor, Tensor>? Augmentation { get; init; }
 
-    /// <summary>The augmentation's finite set of variants, when it has one (its delegate is a method of an <see cref="IEnumerableAugmentation"/>).</summary>
-    internal IEnumerableAugmentation? CacheableAugmentation => Augmentation?.Target as IEnumerableAugmentation;
+    /// <summary>
+    /// An augmentation with a finite set of variants, such as <c>new RandomShift(2)</c> or <c>new RandomFlip()</c>: each
+    /// training batch gets a random variant per sample, and teacher and student see the same result. Unlike
+    /// <see cref="Augmentation"/> it combines with <see cref="TeacherCachePath"/>. Set one of the two, not both.
+    /// </summary>
+    public IEnumerableAugmentation? EnumerableAugmentation { get; init; }
 
     /// <summary>
     /// Early stopping: when set, the run stops once the evaluation accuracy has not improved for this many epochs, and
     /// the trained model is left with the weights of its best epoch. Needs an evaluation set, which must then be a
-    /// validation split, never the test set. Off when null.
+    /// validation split, never the test set. Off when null. For another metric, use <see cref="EarlyStoppingCallback"/> directly.
     /// </summary>
     public int? EarlyStoppingPatience { get; init; }
 
@@ -102,12 +113,16 @@ public sealed record TrainingOptions
         Require(Threads is null || Threads > 0, nameof(Threads), Threads, "must be at least 1 when set");
         Require(EarlyStoppingPatience is null || EarlyStoppingPatience > 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "must be at least 1 when set");
         Require(ReportEverySteps > 0, nameof(ReportEverySteps), ReportEverySteps, "must be at least 1");
-        if (TeacherCachePath is not null && Augmentation is not null && CacheableAugmentation is null)
-            throw new ArgumentException(
-                "TeacherCachePath cannot be combined with this Augmentation: its variants cannot be enumerated, so the teacher's outputs " +
-                "cannot be computed ahead. Use an IEnumerableAugmentation (such as RandomShift.Create), drop the cache (the teacher then " +
-                "sees each augmented batch) or drop the augmentation.", nameof(TeacherCachePath));
+        if (Augmentation is not null && EnumerableAugmentation is not null)
+            throw new ArgumentException("Training options Augmentation and EnumerableAugmentation are both set; set one of them.", nameof(EnumerableAugmentation));
+        if (TeacherCachePath is not null && Augmentation is not null) throw AugmentationNotCacheable();
     }
+
+    /// <summary>Why <see cref="TeacherCachePath"/> refuses <see cref="Augmentation"/>, and what to do instead.</summary>
+    internal static ArgumentException AugmentationNotCacheable() => new(
+        "TeacherCachePath cannot be combined with this Augmentation: its variants cannot be enumerated, so the teacher's outputs " +
+        "cannot be computed ahead. Set an IEnumerableAugmentation as EnumerableAugmentation instead (such as new RandomShift(2) or " +
+        "new RandomFlip()), drop the cache (the teacher then sees each augmented batch) or drop the augmentation.", nameof(TeacherCachePath));
 
     /// <summary>The settings that decide the result of a run, so a checkpoint is only resumed by the same run.</summary>
     public string Fingerprint()
@@ -118,7 +133,7 @@ public sealed record TrainingOptions
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         try
         {
-            return $"epochs={Epochs};batch={BatchSize};optimizer={Optimizer};schedule={Schedule};clip={GradientClipNorm};seed={Seed};augmentation={CacheableAugmentation?.Identity ?? (Augmentation is null ? "none" : "custom")};patience={EarlyStoppingPatience}";
+            return $"epochs={Epochs};batch={BatchSize};optimizer={Optimizer};schedule={Schedule};clip={GradientClipNorm};seed={Seed};augmentation={EnumerableAugmentation?.Identity ?? (Augmentation is null ? "none" : "custom")};patience={EarlyStoppingPatience}";
         }
         finally
         {

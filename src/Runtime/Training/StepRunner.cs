@@ -1,0 +1,46 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DslKd;
+
+/// <summary>One optimizer step: augmentation, learning rate, loss, the NaN/Inf guard, backward, gradient clipping, update.</summary>
+internal sealed class StepRunner(TrainingContext context, LearningRateSchedule schedule)
+{
+    /// <summary>
+    /// Runs one step on a batch inside the caller's dispose scope, so the returned loss's tensors live until that scope
+    /// ends. Advances <see cref="TrainingContext.GlobalStep"/>.
+    /// </summary>
+    /// <exception cref="NonFiniteLossException">The loss is NaN or infinite; nothing was updated.</exception>
+    public (StepLoss Loss, double Total, double LearningRate) Run(Tensor inputs, Tensor labels, Tensor indices, int epoch, long step)
+    {
+        var options = context.Options;
+        var device = context.Device;
+        var (x, y) = device.type == DeviceType.CPU ? (inputs, labels) : (inputs.to(device), labels.to(device));
+        // The variants are drawn here rather than inside the augmentation, so a cached teacher can read each sample's own.
+        Tensor? variants = null;
+        if (options.EnumerableAugmentation is { } enumerable) x = enumerable.Apply(x, variants = enumerable.Draw(x.shape[0]));
+        else if (options.Augmentation is { } augment) x = augment(x);
+        var learningRate = schedule.At(context.GlobalStep);
+        OptimizerFactory.SetLearningRate(context.Optimizer, learningRate);
+
+        context.Optimizer.zero_grad();
+        var loss = context.ComputeLoss(new TrainingBatch(x, y, indices, variants));
+        var total = loss.Total.ToDouble();
+        if (!double.IsFinite(total)) throw NonFinite(context.Task.Name, loss, total, epoch, step);
+        loss.Total.backward();
+        if (options.GradientClipNorm is { } maxNorm) nn.utils.clip_grad_norm_(context.Trainable.parameters(), maxNorm);
+        context.Optimizer.step();
+        context.GlobalStep++;
+        return (loss, total, learningRate);
+    }
+
+    private static NonFiniteLossException NonFinite(string run, StepLoss loss, double total, int epoch, long step)
+    {
+        foreach (var term in loss.Terms)
+        {
+            var value = term.Value.ToDouble();
+            if (!double.IsFinite(value)) return new NonFiniteLossException(run, term.Name, value, epoch, step);
+        }
+        return new NonFiniteLossException(run, "Total", total, epoch, step);
+    }
+}
