@@ -43,7 +43,7 @@ public sealed record TrainingOptions
     /// <summary>Passes over the training data (default 10).</summary>
     public int Epochs { get; init; } = 10;
     /// <summary>Samples per optimizer step (default 128).</summary>
-    public int BatchSize { get; init; } = 128;
+    public int BatchSize { get; init; } = TrainingDefaults.BatchSize;
     /// <summary>The optimizer.</summary>
     public OptimizerSettings Optimizer { get; init; } = new();
     /// <summary>The learning-rate schedule.</summary>
