@@ -31,7 +31,7 @@ public sealed class RecipeWarningsAnalyzer : DiagnosticAnalyzer
     {
         var type = (INamedTypeSymbol)context.Symbol;
         var attribute = type.GetAttributes().FirstOrDefault(a =>
-            a.AttributeClass is { IsGenericType: true } c && c.ConstructedFrom.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == "global::DslKd.DistillationAttribute<TTeacher, TStudent>");
+            a.AttributeClass is { } c && KnownNames.MetadataNameOf(c) == KnownNames.DistillationAttribute);
         if (attribute is null) return;
 
         var parsed = RecipeParser.Parse(type, attribute, context.CancellationToken);

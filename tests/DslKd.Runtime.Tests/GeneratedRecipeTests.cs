@@ -46,6 +46,49 @@ public class GeneratedRecipeTests
     }
 
     [Fact]
+    public void Relational_terms_and_standardized_soft_targets_compute_what_the_loss_functions_compute()
+    {
+        using var scope = NewDisposeScope();
+        var recipe = new RelationalCnnToMlp(new WideCnn(seed: 1), new SmallMlp(seed: 2));
+        var (input, labels) = Batch();
+
+        var losses = recipe.ComputeLoss(input, labels);
+
+        var teacher = recipe.Teacher.ForwardFeatures(input);
+        var student = recipe.Student.ForwardFeatures(input);
+        var soft = L.SoftTargets(student.Logits, teacher.Logits, 2, standardize: true).item<float>();
+        var relations = L.RelationalKD(student.Hidden, teacher.Hidden, distanceWeight: 1, angleWeight: 2).item<float>();
+        var similarities = L.ProbabilisticTransfer(student.Hidden, teacher.Hidden).item<float>();
+        Assert.NotEqual(L.SoftTargets(student.Logits, teacher.Logits, 2).item<float>(), soft, 3);
+        Assert.Equal(soft, losses.SoftTargets.item<float>(), 5);
+        Assert.Equal(relations, losses.HiddenRelations.item<float>(), 5);
+        Assert.Equal(similarities, losses.HiddenSimilarities.item<float>(), 5);
+        Assert.Equal(0.5 * soft + 0.3 * relations + 0.2 * similarities, losses.Total.item<float>(), 4);
+        Assert.Equal(0, RelationalCnnToMlp.AdapterParameterCount); // relations compare 256- and 128-long features as they are
+    }
+
+    [Fact]
+    public void A_term_declared_with_weight_zero_is_skipped_until_the_loss_settings_switch_it_on()
+    {
+        using var scope = NewDisposeScope();
+        var teacherModel = new WideCnn(seed: 1);
+        var (input, labels) = Batch();
+
+        var off = new RelationalCnnToMlp(teacherModel, new SmallMlp(seed: 2)).ComputeLoss(input, labels);
+        var on = new RelationalCnnToMlp(teacherModel, new SmallMlp(seed: 2),
+            loss: RelationalCnnToMlp.DefaultLoss.With("HardLabels.Weight", 0.25)).ComputeLoss(input, labels);
+
+        Assert.Null(off.HardLabels);
+        Assert.DoesNotContain("HardLabels", off.Terms.Select(t => t.Name));
+        var hard = L.HardLabels(recipeStudentLogits(), labels).item<float>();
+        Assert.Equal(hard, on.HardLabels!.item<float>(), 5);
+        Assert.Equal(off.Total.item<float>() + 0.25 * hard, on.Total.item<float>(), 4);
+        Assert.Equal(["SoftTargets", "HiddenRelations", "HiddenSimilarities", "HardLabels"], on.Terms.Select(t => t.Name));
+
+        Tensor recipeStudentLogits() => new SmallMlp(seed: 2).call(input);
+    }
+
+    [Fact]
     public void Teacher_is_frozen_by_construction_and_not_among_the_trainable_parameters()
     {
         var teacher = new WideCnn(seed: 1);

@@ -46,3 +46,11 @@ public partial class CnnToSmallCnn
 [ParameterAnchoring(Weight = 0.01)]
 public partial class SelfAnchored;
 #pragma warning restore DKD0023
+
+/// <summary>The relational terms and logit standardization, and a term declared with Weight = 0 that a tuner may switch on.</summary>
+[Distillation<WideCnn, SmallMlp>]
+[SoftTargets(Temperature = 2, Weight = 0.5, StandardizeLogits = true)]
+[RelationalKD(nameof(WideCnn.Hidden), nameof(SmallMlp.Hidden), DistanceWeight = 1, AngleWeight = 2, Weight = 0.3)]
+[ProbabilisticTransfer(nameof(WideCnn.Hidden), nameof(SmallMlp.Hidden), Weight = 0.2)]
+[HardLabels(Weight = 0)]
+public partial class RelationalCnnToMlp;

@@ -29,5 +29,4 @@ internal static class LayerCatalog
 
     public static LayerKind? Find(string name) => ByName.TryGetValue(name, out var kind) ? kind : null;
 
-    public static IEnumerable<string> Names => ByName.Keys;
 }

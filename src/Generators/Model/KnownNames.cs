@@ -1,35 +1,48 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
 namespace DslKd.Generators.Model;
 
-/// <summary>Metadata names of the runtime types the generator looks for.</summary>
+/// <summary>
+/// Metadata names of the runtime types the generator looks for. The DSL's attribute classes are compiled into the
+/// generator from the runtime's own sources, so their names come from the types themselves (<c>typeof</c>), never from a
+/// string that a rename could leave behind; only the types outside the DSL (Block, TorchSharp's Tensor) are spelled here.
+/// </summary>
 internal static class KnownNames
 {
     public const string Namespace = "DslKd";
-    public const string TeacherAttribute = "DslKd.TeacherAttribute";
-    public const string StudentAttribute = "DslKd.StudentAttribute";
-    public const string ModelAttribute = "DslKd.ModelAttribute";
-    public const string LayerAttribute = "DslKd.LayerAttribute";
+    public static readonly string TeacherAttribute = typeof(DslKd.TeacherAttribute).FullName!;
+    public static readonly string StudentAttribute = typeof(DslKd.StudentAttribute).FullName!;
+    public static readonly string ModelAttribute = typeof(DslKd.ModelAttribute).FullName!;
+    public static readonly string LayerAttribute = typeof(DslKd.LayerAttribute).FullName!;
+    public static readonly string DistillationAttribute = typeof(DistillationAttribute<,>).FullName!;   // "DslKd.DistillationAttribute`2"
+    public static readonly string SupervisedAttribute = typeof(SupervisedAttribute<>).FullName!;        // "DslKd.SupervisedAttribute`1"
+    public static readonly string LossTermAttribute = typeof(DslKd.LossTermAttribute).FullName!;
+    public static readonly string TrainingOptionAttribute = typeof(DslKd.TrainingOptionAttribute).FullName!;
+    public static readonly string CustomLossAttribute = typeof(DslKd.CustomLossAttribute).FullName!;
     public const string Block = "DslKd.Block";
-    public const string DistillationAttribute = "DslKd.DistillationAttribute`2";
-    public const string LossTermAttribute = "DslKd.LossTermAttribute";
-    public const string TrainingOptionAttribute = "DslKd.TrainingOptionAttribute";
-    public const string SupervisedAttribute = "DslKd.SupervisedAttribute`1";
-    public const string CustomLossAttribute = "DslKd.CustomLossAttribute";
     public const string Tensor = "TorchSharp.torch.Tensor";
 
     public static readonly string[] RoleAttributes = [TeacherAttribute, StudentAttribute, ModelAttribute];
 
-    /// <summary>Which DslKd declarations a class carries: "model", "distillation", "supervised" (a class should carry one).</summary>
-    public static System.Collections.Generic.HashSet<string> DeclarationKinds(Microsoft.CodeAnalysis.INamedTypeSymbol type)
+    /// <summary>The metadata name of a symbol's type definition: "DslKd.DistillationAttribute`2" for any construction of it.</summary>
+    public static string MetadataNameOf(INamedTypeSymbol type)
     {
-        var kinds = new System.Collections.Generic.HashSet<string>();
+        var definition = type.OriginalDefinition;
+        return definition.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." + definition.MetadataName : definition.MetadataName;
+    }
+
+    /// <summary>Which DslKd declarations a class carries: "model", "distillation", "supervised" (a class should carry one).</summary>
+    public static HashSet<string> DeclarationKinds(INamedTypeSymbol type)
+    {
+        var kinds = new HashSet<string>();
         foreach (var attribute in type.GetAttributes())
         {
-            switch (attribute.AttributeClass?.OriginalDefinition.ToDisplayString())
-            {
-                case TeacherAttribute or StudentAttribute or ModelAttribute: kinds.Add("model"); break;
-                case "DslKd.DistillationAttribute<TTeacher, TStudent>": kinds.Add("distillation"); break;
-                case "DslKd.SupervisedAttribute<TModel>": kinds.Add("supervised"); break;
-            }
+            if (attribute.AttributeClass is not { } attributeClass) continue;
+            var name = MetadataNameOf(attributeClass);
+            if (name == TeacherAttribute || name == StudentAttribute || name == ModelAttribute) kinds.Add("model");
+            else if (name == DistillationAttribute) kinds.Add("distillation");
+            else if (name == SupervisedAttribute) kinds.Add("supervised");
         }
         return kinds;
     }
