@@ -6,6 +6,8 @@ using static TorchSharp.torch;
 // memory, inference and the generator itself, measured side by side in one run. `--quick` is a CI smoke run: tiny
 // sizes, the numbers mean nothing. Figures and method: docs/benchmarks.md.
 var quick = args.Contains("--quick");
+// What every DslKd model gets (Block applies it); applied here first so the hand-written models run under the same settings.
+NativeDefaults.EnsureApplied();
 set_num_threads(Environment.ProcessorCount);
 manual_seed(0);
 var report = new BenchReport();

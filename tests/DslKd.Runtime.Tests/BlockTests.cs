@@ -55,4 +55,15 @@ public class BlockTests
     {
         public override Tensor forward(Tensor input) => input;
     }
+
+    [Fact]
+    public void Creating_a_block_switches_off_libtorchs_nnpack_probe()
+    {
+        using var block = new Block("Probe", nn.ReLU());
+
+        // libtorch asks whether NNPACK is available before it checks the batch size, and prints a warning on every ask
+        // on CPUs where NNPACK cannot initialise; with the user flag off it never asks.
+        Assert.False(NativeDefaults.NnpackEnabled);
+    }
 }
+

@@ -14,6 +14,8 @@ public sealed class Block : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor>[] _layers;
 
+    static Block() => NativeDefaults.EnsureApplied();
+
     /// <summary>Creates a block running <paramref name="layers"/> in order.</summary>
     public Block(string name, params nn.Module<Tensor, Tensor>[] layers) : base(name)
     {
