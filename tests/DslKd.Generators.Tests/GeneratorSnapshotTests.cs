@@ -12,6 +12,8 @@ public class GeneratorSnapshotTests
     [InlineData(nameof(Sources.SmallMlp), "Demo.SmallMlp.g.cs")]
     [InlineData(nameof(Sources.EveryLayer), "EveryLayer.g.cs")]
     [InlineData(nameof(Sources.SignalCnn), "Signals.Models.SignalCnn.g.cs")]
+    [InlineData(nameof(Sources.ResNet), "Zoo.TinyResNet.g.cs")]
+    [InlineData(nameof(Sources.InvertedResidual), "Zoo.TinyMobileNet.g.cs")]
     public void Generated_model_matches_snapshot_and_compiles_cleanly(string sourceName, string hintName)
     {
         var source = (string)typeof(Sources).GetField(sourceName)!.GetValue(null)!;

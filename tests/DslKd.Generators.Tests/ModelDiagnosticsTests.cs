@@ -268,6 +268,63 @@ public class ModelDiagnosticsTests
     }
 
     [Fact]
+    public void DKD0031_identity_shortcut_across_a_shape_change_names_both_shapes() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [16, 8, 8])]
+        public partial class M
+        {
+            [Conv2d(32, Kernel = 3, Stride = 2, Padding = 1), BatchNorm2d, [|AddInput(Shortcut = ShortcutKind.Identity)|], ReLU]
+            public partial Block Down { get; }
+        }
+        """, "DKD0031", "Block 'Down', unit 0", "turn [16, 8, 8] into [32, 4, 4]", "ShortcutKind.Projection");
+
+    [Fact]
+    public void DKD0031_a_rank_change_cannot_be_projected() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [4, 8, 8])]
+        public partial class M
+        {
+            [Flatten, Linear(10), [|AddInput|]]
+            public partial Block Head { get; }
+        }
+        """, "DKD0031", "turn [4, 8, 8] into [10]", "no 1x1 projection");
+
+    [Fact]
+    public void DKD0006_a_repeat_below_one_and_a_second_add_input() 
+    {
+        DiagnosticAssert.Single("""
+            using DslKd;
+            [Model(InputShape = [4, 8, 8])]
+            public partial class M
+            {
+                [[|Repeat(0)|]]
+                [Conv2d(4, Kernel = 3, Padding = 1), ReLU]
+                public partial Block Stage { get; }
+            }
+            """, "DKD0006", "Repeat in block 'Stage'", "at least 1 but is 0");
+        DiagnosticAssert.Single("""
+            using DslKd;
+            [Model(InputShape = [4, 8, 8])]
+            public partial class M
+            {
+                [Conv2d(4, Kernel = 3, Padding = 1), AddInput, ReLU, Conv2d(4, Kernel = 3, Padding = 1), [|AddInput|]]
+                public partial Block Stage { get; }
+            }
+            """, "DKD0006", "adds its input back once");
+    }
+
+    [Fact]
+    public void DKD0012_a_block_named_like_another_blocks_pre_activation_output() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [4])]
+        public partial class M
+        {
+            [Linear(8), ReLU] public partial Block Hidden { get; }
+            [Linear(8)] public partial Block [|HiddenPreActivation|] { get; }
+        }
+        """, "DKD0012", "pre-activation output of block 'Hidden'");
+
+    [Fact]
     public void Every_descriptor_is_covered_by_a_test_and_documented()
     {
         var ids = typeof(ModelGenerator).Assembly.GetType("DslKd.Generators.Diagnostics.Descriptors")!

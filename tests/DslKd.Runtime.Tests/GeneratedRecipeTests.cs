@@ -89,6 +89,24 @@ public class GeneratedRecipeTests
     }
 
     [Fact]
+    public void A_pre_activation_tap_reads_the_residual_sum_before_the_relu_from_both_models()
+    {
+        using var scope = NewDisposeScope();
+        var recipe = new ModelZoo.ResNet20FromResNet8x4(new ModelZoo.ResNet8x4(seed: 1), new ModelZoo.ResNet20(seed: 2));
+        var input = randn(4, 3, 32, 32);
+        var labels = randint(0, 100, 4);
+
+        var losses = recipe.ComputeLoss(input, labels);
+
+        var teacher = recipe.Teacher.ForwardFeatures(input, withPreActivations: true);
+        var student = recipe.Student.ForwardFeatures(input, withPreActivations: true);
+        var expected = L.AttentionTransfer(student.Layer3PreActivation!, teacher.Layer3PreActivation!, p: 2).item<float>();
+        var afterRelu = L.AttentionTransfer(student.Layer3, teacher.Layer3, p: 2).item<float>();
+        Assert.Equal(expected, losses.Layer3Attention.item<float>(), 5);
+        Assert.NotEqual(afterRelu, losses.Layer3Attention.item<float>(), 5);
+    }
+
+    [Fact]
     public void Teacher_is_frozen_by_construction_and_not_among_the_trainable_parameters()
     {
         var teacher = new WideCnn(seed: 1);

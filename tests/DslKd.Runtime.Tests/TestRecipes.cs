@@ -54,3 +54,4 @@ public partial class SelfAnchored;
 [ProbabilisticTransfer(nameof(WideCnn.Hidden), nameof(SmallMlp.Hidden), Weight = 0.2)]
 [HardLabels(Weight = 0)]
 public partial class RelationalCnnToMlp;
+

@@ -134,4 +134,8 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor InvalidTrainingOption = Error(
         "DKD0029", "Invalid training option",
         "{0}: {1}", RecipeCategory);
+
+    public static readonly DiagnosticDescriptor ResidualShapeMismatch = Error(
+        "DKD0031", "Residual unit cannot add its input back",
+        "Block '{0}', unit {1}: the layers before AddInput turn {2} into {3}; {4}");
 }

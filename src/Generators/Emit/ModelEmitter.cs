@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using DslKd.Generators.Layers;
 using DslKd.Generators.Specs;
@@ -170,17 +171,12 @@ internal static class ModelEmitter
                 foreach (var block in model.Blocks)
                 {
                     writer.Line($"// {ShapeText.Format(block.OutputShape)}, {Literal.Thousands(block.ParameterCount)} parameters");
-                    writer.Line($"{FieldName(block)} = new {Block}({Literal.CSharpString(block.Name)},");
-                    using (writer.Indent())
-                    {
-                        for (var i = 0; i < block.Layers.Count; i++)
-                        {
-                            var layer = block.Layers[i];
-                            var construct = LayerCatalog.Find(layer.Layer.Kind)!.Construct(layer);
-                            var separator = i == block.Layers.Count - 1 ? ");" : ",";
-                            writer.Line($"{construct}{separator} // [{OneLine(layer.Layer.SourceText)}] -> {ShapeText.Format(layer.OutputShape)}");
-                        }
-                    }
+                    var lines = block.IsUnitBlock
+                        ? BlockOf(block.Name, block.Units.Select(UnitLines).ToList(), activationTail: 0)
+                        : BlockOf(block.Name, block.Layers.Select(l => new[] { LayerLine(l) }).ToList(), block.ActivationTail);
+                    lines[0] = lines[0] with { Code = $"{FieldName(block)} = {lines[0].Code}" };
+                    lines[lines.Count - 1] = lines[lines.Count - 1] with { Code = lines[lines.Count - 1].Code + ";" };
+                    Write(writer, lines);
                 }
             }
             writer.Line();
@@ -189,6 +185,75 @@ internal static class ModelEmitter
                 writer.Line($"register_module({Literal.CSharpString(block.Name)}, {FieldName(block)});");
         }
         writer.Line("}");
+    }
+
+    /// <summary>One line of generated construction code: its code, its indentation depth and an optional trailing comment.</summary>
+    private readonly record struct CodeLine(string Code, int Depth = 0, string? Comment = null);
+
+    private static CodeLine LayerLine(ResolvedLayer layer) =>
+        new(LayerCatalog.Find(layer.Layer.Kind)!.Construct(layer), 0, $"[{OneLine(layer.Layer.SourceText)}] -> {ShapeText.Format(layer.OutputShape)}");
+
+    /// <summary><c>new Block("name", item, item) { ActivationTail = n }</c>, each item on its own lines.</summary>
+    private static List<CodeLine> BlockOf(string name, IReadOnlyList<IReadOnlyList<CodeLine>> items, int activationTail)
+    {
+        var lines = new List<CodeLine> { new($"new {Block}({Literal.CSharpString(name)},") };
+        lines.AddRange(Items(items, closing: ")", depth: 1));
+        if (activationTail > 0)
+            lines[lines.Count - 1] = lines[lines.Count - 1] with { Code = lines[lines.Count - 1].Code + $" {{ ActivationTail = {activationTail} }}" };
+        return lines;
+    }
+
+    /// <summary>A unit: a residual unit (body, shortcut or identity, layers after the add), or a block of its layers.</summary>
+    private static IReadOnlyList<CodeLine> UnitLines(ResolvedUnit unit, int index)
+    {
+        var name = Literal.CSharpString(index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var head = new CodeLine($"// unit {index}: {ShapeText.Format(unit.InputShape)} -> {ShapeText.Format(unit.OutputShape)}, {Literal.Thousands(unit.ParameterCount)} parameters");
+        if (!unit.Adds)
+        {
+            var plain = BlockOf(index.ToString(System.Globalization.CultureInfo.InvariantCulture), unit.Body.Concat(unit.AfterAdd).Select(l => new[] { LayerLine(l) }).ToList(), unit.ActivationTail);
+            return new[] { head }.Concat(plain).ToList();
+        }
+        var lines = new List<CodeLine> { head, new($"new global::DslKd.ResidualUnit({name},") };
+        lines.Add(new($"new {Module}[]", 1));
+        lines.Add(new("{", 1));
+        lines.AddRange(unit.Body.Select(l => LayerLine(l) with { Code = LayerLine(l).Code + ",", Depth = 2 }));
+        lines.Add(new("},", 1));
+        var rest = new List<IReadOnlyList<CodeLine>>();
+        if (unit.Shortcut.Count == 0)
+            rest.Add(new[] { new CodeLine("null", 0, "shortcut: the identity, the shapes agree") });
+        else
+            rest.Add(BlockOf("Shortcut", unit.Shortcut.Select(l => new[] { LayerLine(l) }).ToList(), 0));
+        rest.AddRange(unit.AfterAdd.Select(l => new[] { LayerLine(l) }));
+        lines.AddRange(Items(rest, closing: ")", depth: 1));
+        return lines;
+    }
+
+    /// <summary>Items separated by commas, the last one closed, each indented one level deeper than its owner.</summary>
+    private static IEnumerable<CodeLine> Items(IReadOnlyList<IReadOnlyList<CodeLine>> items, string closing, int depth)
+    {
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            // The separator goes after the item's last line of code, before its comment (a leading comment line has no code).
+            for (var j = 0; j < item.Count; j++)
+            {
+                var line = item[j];
+                var code = j == item.Count - 1 ? line.Code + (i == items.Count - 1 ? closing : ",") : line.Code;
+                yield return line with { Code = code, Depth = line.Depth + depth };
+            }
+        }
+        if (items.Count == 0) yield return new CodeLine(closing, depth);
+    }
+
+    private static void Write(CodeWriter writer, IEnumerable<CodeLine> lines)
+    {
+        foreach (var line in lines)
+        {
+            var indent = new string(' ', 4 * line.Depth);
+            writer.Line(line.Comment is null || line.Code.StartsWith("//", System.StringComparison.Ordinal)
+                ? indent + line.Code
+                : $"{indent}{line.Code} // {line.Comment}");
+        }
     }
 
     /// <summary>
@@ -205,8 +270,7 @@ internal static class ModelEmitter
     {
         foreach (var block in model.Blocks)
         {
-            var layers = string.Join(", ", block.Layers.Select(l => l.Layer.SourceText));
-            writer.Line($"/// <summary>Generated from [{XmlText(layers)}] on {block.Name}: output {ShapeText.Format(block.OutputShape)}, {Literal.Thousands(block.ParameterCount)} parameters.</summary>");
+            writer.Line($"/// <summary>Generated from [{XmlText(block.Declaration)}] on {block.Name}: output {ShapeText.Format(block.OutputShape)}, {Literal.Thousands(block.ParameterCount)} parameters.</summary>");
             writer.Line($"{Prefix(block.Modifiers)}partial {Block} {Identifiers.Id(block.Name)} => {FieldName(block)};");
             writer.Line();
         }
@@ -239,26 +303,51 @@ internal static class ModelEmitter
 
     private static void ForwardFeatures(CodeWriter writer, ResolvedModel model)
     {
+        var tapped = model.Blocks.Where(b => b.HasPreActivation).ToList();
         writer.Line("/// <summary>Runs the blocks in order and returns every block's output, the features recipes tap.</summary>");
-        using (writer.Block($"public Features ForwardFeatures({Tensor} input)"))
+        if (tapped.Count > 0)
+            writer.Line("/// <param name=\"withPreActivations\">Also keep the pre-activation outputs (before the trailing activations) of the blocks that have one; null otherwise.</param>");
+        var signature = tapped.Count > 0 ? $"public Features ForwardFeatures({Tensor} input, bool withPreActivations = false)" : $"public Features ForwardFeatures({Tensor} input)";
+        using (writer.Block(signature))
         {
             var previous = "input";
             foreach (var block in model.Blocks)
             {
-                writer.Line($"var {LocalName(block)} = {FieldName(block)}.call({previous});");
+                if (block.HasPreActivation)
+                {
+                    writer.Line($"{Tensor} {LocalName(block)};");
+                    writer.Line($"{Tensor}? {PreActivationLocal(block)} = null;");
+                    writer.Line($"if (withPreActivations) ({LocalName(block)}, {PreActivationLocal(block)}) = {FieldName(block)}.ForwardWithPreActivation({previous});");
+                    writer.Line($"else {LocalName(block)} = {FieldName(block)}.call({previous});");
+                }
+                else
+                {
+                    writer.Line($"var {LocalName(block)} = {FieldName(block)}.call({previous});");
+                }
                 previous = LocalName(block);
             }
-            writer.Line($"return new Features({string.Join(", ", model.Blocks.Select(LocalName))});");
+            var arguments = model.Blocks.Select(LocalName).Concat(tapped.Select(PreActivationLocal));
+            writer.Line($"return new Features({string.Join(", ", arguments)});");
         }
     }
 
     private static void FeaturesRecord(CodeWriter writer, ResolvedModel model)
     {
+        var tapped = model.Blocks.Where(b => b.HasPreActivation).ToList();
         writer.Line($"/// <summary>The output of every block of <see cref=\"{Identifiers.Id(model.Spec.ClassName)}\"/> for one batch.</summary>");
         foreach (var block in model.Blocks)
             writer.Line($"/// <param name=\"{block.Name}\">Output of block {block.Name}: {BatchShape(block.OutputShape)}.</param>");
-        writer.Line($"public sealed record Features({string.Join(", ", model.Blocks.Select(b => $"{Tensor} {Identifiers.Id(b.Name)}"))});");
+        foreach (var block in tapped)
+            writer.Line($"/// <param name=\"{PreActivationMember(block.Name)}\">Block {block.Name} before its trailing activations (<c>Tap = FeatureTap.PreActivation</c>); null unless asked for.</param>");
+        var members = model.Blocks.Select(b => $"{Tensor} {Identifiers.Id(b.Name)}")
+            .Concat(tapped.Select(b => $"{Tensor}? {Identifiers.Id(PreActivationMember(b.Name))} = null"));
+        writer.Line($"public sealed record Features({string.Join(", ", members)});");
     }
+
+    /// <summary>The Features member holding a block's pre-activation output.</summary>
+    internal static string PreActivationMember(string blockName) => blockName + "PreActivation";
+
+    private static string PreActivationLocal(ResolvedBlock block) => Identifiers.Id(Camel(PreActivationMember(block.Name)));
 
     private static void ShapesClass(CodeWriter writer, ResolvedModel model)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using DslKd.Generators.Specs;
 using DslKd.Generators.Terms;
@@ -51,7 +52,7 @@ internal static class RecipeEmitter
                 writer.Line();
                 writer.Line("global::DslKd.ILossSettings global::DslKd.ITunableTask.Loss => Loss;");
                 writer.Line();
-                ComputeFromInput(writer, teacher);
+                ComputeFromInput(writer, recipe, teacher);
                 writer.Line();
                 ComputeFromFeatures(writer, recipe, teacher, student, access);
                 writer.Line();
@@ -160,7 +161,7 @@ internal static class RecipeEmitter
         writer.Line("}");
     }
 
-    private static void ComputeFromInput(CodeWriter writer, string teacher)
+    private static void ComputeFromInput(CodeWriter writer, ResolvedRecipe recipe, string teacher)
     {
         writer.Line("/// <summary>Runs the teacher (without autograd) and the student on one batch and returns every loss term.</summary>");
         using (writer.Block($"public Losses ComputeLoss({Tensor} input, {Tensor} labels)"))
@@ -168,11 +169,18 @@ internal static class RecipeEmitter
             writer.Line($"{teacher}.Features teacher;");
             using (writer.Block("using (global::TorchSharp.torch.no_grad())"))
             {
-                writer.Line("teacher = _teacher.ForwardFeatures(input);");
+                writer.Line($"teacher = _teacher.ForwardFeatures(input{PreActivations(recipe, teacherSide: true)});");
             }
-            writer.Line("return ComputeLoss(teacher, _student.ForwardFeatures(input), labels);");
+            writer.Line($"return ComputeLoss(teacher, _student.ForwardFeatures(input{PreActivations(recipe, teacherSide: false)}), labels);");
         }
     }
+
+    /// <summary>
+    /// <c>, withPreActivations: true</c> when a term taps a pre-activation output of that model. Custom losses see the
+    /// pre-activation members only then (documented): computing and caching them for every recipe would cost for nothing.
+    /// </summary>
+    private static string PreActivations(ResolvedRecipe recipe, bool teacherSide) =>
+        recipe.Terms.Any(t => (teacherSide ? t.TeacherMember : t.StudentMember) is not null) ? ", withPreActivations: true" : "";
 
     private static void ComputeFromFeatures(CodeWriter writer, ResolvedRecipe recipe, string teacher, string student, string access)
     {
@@ -210,9 +218,13 @@ internal static class RecipeEmitter
     /// <summary>Offline distillation: the teacher features the terms read, computed once and passed back in from the cache.</summary>
     private static void CachedTeacherMembers(CodeWriter writer, ResolvedRecipe recipe, string teacher)
     {
-        var blocks = recipe.Spec.Teacher.Blocks.Select(b => b.Name).ToList();
+        // Every member of the teacher's Features record: block outputs, then pre-activation outputs.
+        var teacherBlocks = recipe.Spec.Teacher.Blocks;
+        var blocks = teacherBlocks.Select(b => b.Name)
+            .Concat(teacherBlocks.Where(b => b.HasPreActivation).Select(b => ModelEmitter.PreActivationMember(b.Name))).ToList();
         var needsAll = recipe.Terms.Any(t => t.Kind == CustomLossTerm.KindName);
-        var needed = blocks.Where(b => needsAll || recipe.Terms.Any(t => t.TeacherFeature == b)).ToList();
+        var preActivation = new HashSet<string>(teacherBlocks.Where(b => b.HasPreActivation).Select(b => ModelEmitter.PreActivationMember(b.Name)));
+        var needed = blocks.Where(b => recipe.Terms.Any(t => t.TeacherRead == b) || (needsAll && !preActivation.Contains(b))).ToList();
         var list = string.Join(", ", needed.Select(Literal.CSharpString));
         writer.Line($"global::System.Collections.Generic.IReadOnlyList<string> global::DslKd.ICachedTeacherTask.CachedTeacherFeatures {{ get; }} = new string[] {{ {list} }};");
         writer.Line();
@@ -220,17 +232,20 @@ internal static class RecipeEmitter
         writer.Line();
         using (writer.Block($"{Tensor}[] global::DslKd.ICachedTeacherTask.ComputeTeacherFeatures({Tensor} inputs)"))
         {
-            writer.Line("var teacher = _teacher.ForwardFeatures(inputs);");
-            writer.Line($"return new {Tensor}[] {{ {string.Join(", ", needed.Select(b => "teacher." + Identifiers.Id(b)))} }};");
+            writer.Line($"var teacher = _teacher.ForwardFeatures(inputs{PreActivations(recipe, teacherSide: true)});");
+            writer.Line($"return new {Tensor}[] {{ {string.Join(", ", needed.Select(b => "teacher." + Identifiers.Id(b) + (preActivation.Contains(b) ? "!" : "")))} }};");
         }
         writer.Line();
         using (writer.Block($"global::DslKd.StepLoss global::DslKd.ICachedTeacherTask.ComputeTrainingLoss({Tensor}[] cachedTeacherFeatures, {Tensor} inputs, {Tensor} labels)"))
         {
-            if (needed.Count < blocks.Count)
+            if (teacherBlocks.Any(b => !needed.Contains(b.Name)))
                 writer.Line("// Only the features this recipe's terms read are cached; the others are never touched (null).");
-            var arguments = blocks.Select(b => needed.IndexOf(b) is var i and >= 0 ? $"{Identifiers.Id(b)}: cachedTeacherFeatures[{i}]" : $"{Identifiers.Id(b)}: null!");
+            // Block outputs are required members (null! when not cached); pre-activation members are optional.
+            var arguments = blocks
+                .Where(b => !preActivation.Contains(b) || needed.Contains(b))
+                .Select(b => needed.IndexOf(b) is var i and >= 0 ? $"{Identifiers.Id(b)}: cachedTeacherFeatures[{i}]" : $"{Identifiers.Id(b)}: null!");
             writer.Line($"var teacher = new {teacher}.Features({string.Join(", ", arguments)});");
-            writer.Line("var losses = ComputeLoss(teacher, _student.ForwardFeatures(inputs), labels);");
+            writer.Line($"var losses = ComputeLoss(teacher, _student.ForwardFeatures(inputs{PreActivations(recipe, teacherSide: false)}), labels);");
             writer.Line("return new global::DslKd.StepLoss(losses.Total, losses.Terms);");
         }
     }

@@ -18,10 +18,23 @@ internal static class SummaryTable
         foreach (var block in model.Blocks)
         {
             rows.Add((block.Name, ShapeText.Format(block.OutputShape), Literal.Thousands(block.ParameterCount)));
-            foreach (var layer in block.Layers)
+            foreach (var layer in block.Layers) rows.Add(LayerRow(layer, "  "));
+            for (var u = 0; u < block.Units.Count; u++)
             {
-                var label = LayerCatalog.Find(layer.Layer.Kind)!.Describe(layer);
-                rows.Add(("  " + label, ShapeText.Format(layer.OutputShape), Literal.Thousands(layer.ParameterCount)));
+                // Units after the first are alike (same shapes and parameters): shown once, with their count.
+                var unit = block.Units[u];
+                var label = u == 0 || block.Units.Count == 2
+                    ? $"  Unit {u}"
+                    : $"  Units {u}-{block.Units.Count - 1} (each)";
+                rows.Add((label + (unit.Adds ? " (residual)" : ""), ShapeText.Format(unit.OutputShape), Literal.Thousands(unit.ParameterCount)));
+                foreach (var layer in unit.Body) rows.Add(LayerRow(layer, "    "));
+                if (unit.Adds)
+                {
+                    foreach (var layer in unit.Shortcut) rows.Add(LayerRow(layer, "    shortcut: "));
+                    rows.Add(("    + input" + (unit.Shortcut.Count == 0 ? "" : " (through the shortcut)"), ShapeText.Format(unit.Body[unit.Body.Count - 1].OutputShape), "0"));
+                }
+                foreach (var layer in unit.AfterAdd) rows.Add(LayerRow(layer, "    "));
+                if (u >= 1) break;
             }
         }
 
@@ -45,6 +58,9 @@ internal static class SummaryTable
         text.Append("Params size (float32): ").Append(Megabytes(model.ParameterCount * 4.0)).Append(" MB\n");
         return text.ToString();
     }
+
+    private static (string Layer, string Shape, string Parameters) LayerRow(ResolvedLayer layer, string indent) =>
+        (indent + LayerCatalog.Find(layer.Layer.Kind)!.Describe(layer), ShapeText.Format(layer.OutputShape), Literal.Thousands(layer.ParameterCount));
 
     private static void Row(StringBuilder text, string layer, string shape, string parameters, int layerWidth, int shapeWidth, int parameterWidth)
     {

@@ -17,13 +17,26 @@ internal sealed class ConvolutionLayer(int spatialRank) : LayerKind
 
     public override LayerInference Infer(LayerContext context)
     {
-        var outChannels = context.Int("OutChannels", 0);
         var kernel = context.Int("Kernel", 0);
         var stride = context.Int("Stride", 1);
         var padding = context.Int("Padding", 0);
         var dilation = context.Int("Dilation", 1);
-        var groups = context.Int("Groups", 1);
+        if (context.Input.Count != spatialRank + 1)
+        {
+            var hint = context.Input.Count == 1 ? " (a vector: convolutions must come before [Flatten])" : "";
+            return context.RejectInput($"{Name} expects {ExpectedInput}{hint}");
+        }
+        var inChannels = context.Input[0];
+        var expansion = context.Int("Expansion", 0);
+        var depthwise = context.Bool("Depthwise", false);
+        var groups = depthwise ? inChannels : context.Int("Groups", 1);
+        var outChannels = OutChannels(context.Layer.Arguments, inChannels);
 
+        if (expansion < 0) return context.InvalidArgument("Expansion", $"the expansion must be positive but is {expansion}");
+        if (expansion > 0 && context.Int("OutChannels", 0) != 0)
+            return context.InvalidArgument("Expansion", "give either the output channels or Expansion, not both");
+        if (depthwise && context.Has("Groups"))
+            return context.InvalidArgument("Groups", "Depthwise sets the groups to the input channels; remove Groups");
         if (outChannels <= 0)
             return context.InvalidArgument("OutChannels", $"the number of output channels must be positive but is {outChannels}");
         if (!context.Has("Kernel"))
@@ -34,13 +47,6 @@ internal sealed class ConvolutionLayer(int spatialRank) : LayerKind
         if (dilation <= 0) return context.InvalidArgument("Dilation", $"the dilation must be positive but is {dilation}");
         if (groups <= 0) return context.InvalidArgument("Groups", $"the number of groups must be positive but is {groups}");
 
-        if (context.Input.Count != spatialRank + 1)
-        {
-            var hint = context.Input.Count == 1 ? " (a vector: convolutions must come before [Flatten])" : "";
-            return context.RejectInput($"{Name} expects {ExpectedInput}{hint}");
-        }
-
-        var inChannels = context.Input[0];
         if (inChannels % groups != 0)
             return context.InvalidArgument("Groups", $"the {inChannels} input channels do not divide into {groups} groups");
         if (outChannels % groups != 0)
@@ -64,7 +70,7 @@ internal sealed class ConvolutionLayer(int spatialRank) : LayerKind
     public override IEnumerable<(string Name, long[] Shape)> ParameterShapes(ResolvedLayer layer)
     {
         var a = layer.Layer.Arguments;
-        var weight = new List<long> { layer.OutputShape[0], layer.InputShape[0] / a.Int("Groups", 1) };
+        var weight = new List<long> { layer.OutputShape[0], layer.InputShape[0] / Groups(layer) };
         weight.AddRange(Enumerable.Repeat(a.Int("Kernel", 0), spatialRank));
         yield return ("weight", weight.ToArray());
         if (a.Bool("Bias", true)) yield return ("bias", [layer.OutputShape[0]]);
@@ -80,7 +86,7 @@ internal sealed class ConvolutionLayer(int spatialRank) : LayerKind
             a.Int("Stride", 1) != 1 ? "stride=" + Literal.Of(a.Int("Stride", 1)) : null,
             a.Int("Padding", 0) != 0 ? "padding=" + Literal.Of(a.Int("Padding", 0)) : null,
             a.Int("Dilation", 1) != 1 ? "dilation=" + Literal.Of(a.Int("Dilation", 1)) : null,
-            a.Int("Groups", 1) != 1 ? "groups=" + Literal.Of(a.Int("Groups", 1)) : null,
+            Groups(layer) != 1 ? "groups=" + Literal.Of(Groups(layer)) : null,
             a.Bool("Bias", true) ? null : "bias=false") + ")";
     }
 
@@ -94,8 +100,20 @@ internal sealed class ConvolutionLayer(int spatialRank) : LayerKind
             a.Int("Stride", 1) != 1 ? "stride: " + Literal.Of(a.Int("Stride", 1)) : null,
             a.Int("Padding", 0) != 0 ? "padding: " + Literal.Of(a.Int("Padding", 0)) : null,
             a.Int("Dilation", 1) != 1 ? "dilation: " + Literal.Of(a.Int("Dilation", 1)) : null,
-            a.Int("Groups", 1) != 1 ? "groups: " + Literal.Of(a.Int("Groups", 1)) : null,
+            Groups(layer) != 1 ? "groups: " + Literal.Of(Groups(layer)) : null,
             a.Bool("Bias", true) ? null : "bias: false",
             DeviceAndDtype) + ")";
     }
+
+    /// <summary>The output channels as declared: a number, a multiple of the input's (Expansion), or the input's (Depthwise).</summary>
+    private static long OutChannels(EquatableArray<AttributeArgument> a, long inChannels)
+    {
+        var expansion = a.Int("Expansion", 0);
+        if (expansion > 0) return checked(inChannels * expansion);
+        var declared = a.Int("OutChannels", 0);
+        return declared == 0 && a.Bool("Depthwise", false) ? inChannels : declared;
+    }
+
+    private static long Groups(ResolvedLayer layer) =>
+        layer.Layer.Arguments.Bool("Depthwise", false) ? layer.InputShape[0] : layer.Layer.Arguments.Int("Groups", 1);
 }

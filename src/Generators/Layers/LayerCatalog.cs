@@ -25,6 +25,9 @@ internal static class LayerCatalog
         new ActivationLayer("SiLU"),
         new ActivationLayer("Tanh"),
         new ActivationLayer("Sigmoid"),
+        new ActivationLayer("ReLU6"),
+        new ActivationLayer("Hardswish"),
+        new IdentityLayer(),
     }.ToDictionary(kind => kind.Name);
 
     public static LayerKind? Find(string name) => ByName.TryGetValue(name, out var kind) ? kind : null;

@@ -16,6 +16,9 @@ internal abstract class LayerKind
     /// <summary>The attribute name without the "Attribute" suffix, e.g. "Conv2d".</summary>
     public abstract string Name { get; }
 
+    /// <summary>An element-wise activation: a block's trailing activations are what its pre-activation output skips.</summary>
+    public virtual bool IsActivation => false;
+
     /// <summary>Checks the arguments against the incoming shape and infers the output shape and parameter count.</summary>
     public abstract LayerInference Infer(LayerContext context);
 

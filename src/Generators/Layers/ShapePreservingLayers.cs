@@ -3,10 +3,12 @@ using DslKd.Generators.Specs;
 
 namespace DslKd.Generators.Layers;
 
-/// <summary>Parameter-free layers applied element by element: ReLU, GELU, SiLU, Tanh, Sigmoid. Any shape, unchanged.</summary>
+/// <summary>Parameter-free layers applied element by element: ReLU, ReLU6, GELU, SiLU, Hardswish, Tanh, Sigmoid. Any shape, unchanged.</summary>
 internal sealed class ActivationLayer(string name) : LayerKind
 {
     public override string Name => name;
+
+    public override bool IsActivation => true;
 
     public override LayerInference Infer(LayerContext context) => LayerInference.Ok(context.Input);
 
@@ -19,6 +21,8 @@ internal sealed class ActivationLayer(string name) : LayerKind
 internal sealed class LeakyReLULayer : LayerKind
 {
     public override string Name => "LeakyReLU";
+
+    public override bool IsActivation => true;
 
     public override LayerInference Infer(LayerContext context)
     {
@@ -63,4 +67,16 @@ internal sealed class FlattenLayer : LayerKind
     public override string Describe(ResolvedLayer layer) => "Flatten";
 
     public override string Construct(ResolvedLayer layer) => $"{Nn}Flatten()";
+}
+
+/// <summary>[Identity]: passes its input through; any shape, unchanged.</summary>
+internal sealed class IdentityLayer : LayerKind
+{
+    public override string Name => "Identity";
+
+    public override LayerInference Infer(LayerContext context) => LayerInference.Ok(context.Input);
+
+    public override string Describe(ResolvedLayer layer) => Name;
+
+    public override string Construct(ResolvedLayer layer) => $"{Nn}Identity()";
 }

@@ -20,6 +20,8 @@ internal static class KnownNames
     public static readonly string LossTermAttribute = typeof(DslKd.LossTermAttribute).FullName!;
     public static readonly string TrainingOptionAttribute = typeof(DslKd.TrainingOptionAttribute).FullName!;
     public static readonly string CustomLossAttribute = typeof(DslKd.CustomLossAttribute).FullName!;
+    public static readonly string RepeatAttribute = typeof(DslKd.RepeatAttribute).FullName!;
+    public static readonly string AddInputLayer = nameof(AddInputAttribute).Substring(0, nameof(AddInputAttribute).Length - "Attribute".Length);
     public const string Block = "DslKd.Block";
     public const string Tensor = "TorchSharp.torch.Tensor";
 

@@ -207,9 +207,21 @@ internal static class ModelParser
             if (layerAttributes.Count == 0)
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.BlockHasNoLayers, location, property.Name));
 
-            blocks.Add(new BlockSpec(property.Name, Modifiers(syntax!), layers.ToEquatableArray(), location));
+            var (repeat, repeatLocation) = ReadRepeat(property, cancellationToken);
+            blocks.Add(new BlockSpec(property.Name, Modifiers(syntax!), layers.ToEquatableArray(), location, repeat, repeatLocation));
         }
         return blocks;
+    }
+
+    /// <summary>The [Repeat(n)] count of a block (0 without one) and where it is written.</summary>
+    private static (int Count, LocationInfo? Location) ReadRepeat(IPropertySymbol property, CancellationToken cancellationToken)
+    {
+        var attribute = property.GetAttributes().FirstOrDefault(a => a.AttributeClass is { } c && KnownNames.MetadataNameOf(c) == KnownNames.RepeatAttribute);
+        if (attribute is null || AttributeArgumentsReader.ReadArguments(attribute, cancellationToken) is not { } arguments) return (0, null);
+        var count = arguments.Int(nameof(RepeatAttribute.Count), 0);
+        // A count below 1 is reported by the validator, at the attribute (its location says the attribute is there).
+        var clamped = (int)System.Math.Max(int.MinValue, System.Math.Min(int.MaxValue, count));
+        return (clamped, LocationInfo.From(AttributeArguments.Syntax(attribute, cancellationToken)) ?? LocationInfo.From(property.Locations.FirstOrDefault()));
     }
 
     private static string? BlockMemberProblem(IPropertySymbol property, PropertyDeclarationSyntax? syntax, bool isBlockTyped)

@@ -40,25 +40,26 @@ internal static class ModelValidator
         var trace = new StringBuilder("input ").Append(ShapeText.Format(shape));
         var blocks = new List<ResolvedBlock>();
 
+        var walk = new LayerWalk(trace);
         foreach (var block in spec.Blocks)
         {
-            var layers = new List<ResolvedLayer>();
-            foreach (var layer in block.Layers)
+            if (UnitInference.IsUnitBlock(block))
             {
-                if (LayerCatalog.Find(layer.Kind) is not { } kind)
-                    return Failed(spec, DiagnosticInfo.Create(Descriptors.UnknownLayer, layer.Location, layer.Kind));
-
-                var inference = kind.Infer(new LayerContext(layer, block.Name, shape, trace.ToString()));
-                if (inference.Error is { } error)
-                    return Failed(spec, error);
-
-                layers.Add(new ResolvedLayer(layer, shape, inference.Output, inference.Parameters));
-                shape = inference.Output;
-                trace.Append(" -> ").Append(layer.Kind).Append(' ').Append(ShapeText.Format(shape));
+                var (unitBlock, unitError) = UnitInference.Infer(block, shape, walk);
+                if (unitError is not null) return Failed(spec, unitError);
+                blocks.Add(unitBlock!);
+                shape = unitBlock!.OutputShape;
+                continue;
             }
+            if (walk.Layers(block.Layers, block.Name, shape) is not { } layers) return Failed(spec, walk.Error!);
+            shape = layers.Count == 0 ? shape : layers[layers.Count - 1].OutputShape;
+            var tail = UnitInference.ActivationTail(layers);
             blocks.Add(new ResolvedBlock(block.Name, block.Modifiers, layers.ToEquatableArray(), shape,
-                layers.Sum(l => l.ParameterCount)));
+                layers.Sum(l => l.ParameterCount), ActivationTail: tail, HasPreActivation: tail > 0,
+                Declaration: string.Join(", ", block.Layers.Select(l => l.SourceText))));
         }
+
+        if (PreActivationClash(spec, blocks) is { } clash) return Failed(spec, clash);
 
         if (spec.Classes > 0 && !(shape.Count == 1 && shape[0] == spec.Classes))
         {
@@ -70,6 +71,30 @@ internal static class ModelValidator
 
         var model = new ResolvedModel(spec, blocks.ToEquatableArray(), shape, blocks.Sum(b => b.ParameterCount));
         return new ValidatedModel(model, spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>
+    /// A block whose pre-activation output is generated as the Features member <c>XPreActivation</c> (and the local
+    /// <c>xPreActivation</c>, beside the parameter <c>withPreActivations</c>) must not meet a block of that name.
+    /// </summary>
+    private static DiagnosticInfo? PreActivationClash(ModelSpec spec, List<ResolvedBlock> blocks)
+    {
+        if (!blocks.Any(b => b.HasPreActivation)) return null;
+        var names = new HashSet<string>(blocks.Select(b => Emit.ModelEmitter.LocalName(b.Name).TrimStart('@')), StringComparer.Ordinal);
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            var local = Emit.ModelEmitter.LocalName(blocks[i].Name).TrimStart('@');
+            if (local == "withPreActivations")
+                return DiagnosticInfo.Create(Descriptors.ReservedBlockName, spec.Blocks[i].Location, blocks[i].Name,
+                    "has the name of the parameter ForwardFeatures takes when a block has a pre-activation output");
+            if (blocks[i].HasPreActivation && names.Contains(Emit.ModelEmitter.Camel(Emit.ModelEmitter.PreActivationMember(blocks[i].Name))))
+            {
+                var other = blocks.First(b => Emit.ModelEmitter.LocalName(b.Name).TrimStart('@') == Emit.ModelEmitter.Camel(Emit.ModelEmitter.PreActivationMember(blocks[i].Name)));
+                return DiagnosticInfo.Create(Descriptors.ReservedBlockName, spec.Blocks[blocks.IndexOf(other)].Location, other.Name,
+                    $"clashes with the pre-activation output of block '{blocks[i].Name}' ({Emit.ModelEmitter.PreActivationMember(blocks[i].Name)})");
+            }
+        }
+        return null;
     }
 
     private static ValidatedModel Failed(ModelSpec spec, DiagnosticInfo error) =>

@@ -18,8 +18,11 @@ internal sealed record ModelSpec(
     public string TypeReference => "global::" + (Namespace.Length == 0 ? "" : Namespace + ".") + Emit.Identifiers.Id(ClassName);
 }
 
-/// <summary>A <c>partial Block</c> property (its modifiers, e.g. "public" or "internal new") and its layers in the order written.</summary>
-internal sealed record BlockSpec(string Name, string Modifiers, EquatableArray<LayerSpec> Layers, LocationInfo? Location);
+/// <summary>
+/// A <c>partial Block</c> property (its modifiers, e.g. "public" or "internal new") and its layers in the order written;
+/// <see cref="Repeat"/> is its [Repeat(n)] count, 0 when it has none.
+/// </summary>
+internal sealed record BlockSpec(string Name, string Modifiers, EquatableArray<LayerSpec> Layers, LocationInfo? Location, int Repeat = 0, LocationInfo? RepeatLocation = null);
 
 /// <summary>One layer attribute: its kind (the attribute name without "Attribute"), its arguments and its source text.</summary>
 internal sealed record LayerSpec(string Kind, EquatableArray<AttributeArgument> Arguments, string SourceText, LocationInfo? Location);

@@ -35,8 +35,16 @@ internal sealed record ResolvedTerm(
     bool PoolTeacher = false,
     bool PoolStudent = false,
     string? MethodName = null,
-    string? MethodOwner = null)
+    string? MethodOwner = null,
+    string? TeacherMember = null,
+    string? StudentMember = null)
 {
+    /// <summary>The teacher's Features member the term reads: the block's output, or its pre-activation output.</summary>
+    public string? TeacherRead => TeacherMember ?? TeacherFeature;
+
+    /// <summary>The student's Features member the term reads.</summary>
+    public string? StudentRead => StudentMember ?? StudentFeature;
+
     /// <summary>The weight as declared (the last setting).</summary>
     public double Weight => Settings[Settings.Count - 1].Value;
 

@@ -70,9 +70,12 @@ internal abstract class FeatureTerm : TermKind
             adapter = new AdapterSpec(name + "Adapter", layer, s[0], t[0], checked(s[0] * t[0] + t[0]),
                 ShapeText.Format(s), ShapeText.Format(t), term.SourceText);
         }
+        var preActivation = term.Arguments.Int(nameof(FeatureTermAttribute.Tap), (long)FeatureTap.Output) == (long)FeatureTap.PreActivation;
         var resolved = new ResolvedTerm(term.Kind, name, term.SourceText, settings, extra,
             TeacherFeature: teacherFeature, StudentFeature: studentFeature,
-            PoolSize: poolSize, PoolTeacher: poolTeacher, PoolStudent: poolStudent);
+            PoolSize: poolSize, PoolTeacher: poolTeacher, PoolStudent: poolStudent,
+            TeacherMember: preActivation && teacherBlock.HasPreActivation ? Emit.ModelEmitter.PreActivationMember(teacherFeature) : null,
+            StudentMember: preActivation && studentBlock.HasPreActivation ? Emit.ModelEmitter.PreActivationMember(studentFeature) : null);
         return TermResult.Of(resolved, adapter);
     }
 

@@ -45,11 +45,10 @@ internal sealed class ParameterAnchoringTerm : TermKind
         var result = new List<(string, string)>();
         foreach (var block in model.Blocks)
         {
-            for (var i = 0; i < block.Layers.Count; i++)
+            foreach (var (path, layer) in block.NamedLayers())
             {
-                var layer = block.Layers[i];
                 foreach (var (name, shape) in LayerCatalog.Find(layer.Layer.Kind)!.ParameterShapes(layer))
-                    result.Add(($"{block.Name}.{i.ToString(CultureInfo.InvariantCulture)}.{name}", ShapeText.Format(shape.ToEquatableArray())));
+                    result.Add(($"{path}.{name}", ShapeText.Format(shape.ToEquatableArray())));
             }
         }
         return result;

@@ -61,9 +61,12 @@ internal abstract class TermKind
     /// <summary>"Conv2dAttribute" (from <c>nameof</c>) -> "Conv2d".</summary>
     protected static string KindOf(string attributeClassName) => attributeClassName.Substring(0, attributeClassName.Length - "Attribute".Length);
 
-    protected static string Student(ResolvedTerm term) => "student." + Identifiers.Id(term.StudentFeature!);
+    // A pre-activation member is nullable (filled only when asked for); the recipe asks for the ones its terms read.
+    protected static string Student(ResolvedTerm term) =>
+        "student." + Identifiers.Id(term.StudentRead!) + (term.StudentMember is null ? "" : "!");
 
-    protected static string Teacher(ResolvedTerm term) => "teacher." + Identifiers.Id(term.TeacherFeature!);
+    protected static string Teacher(ResolvedTerm term) =>
+        "teacher." + Identifiers.Id(term.TeacherRead!) + (term.TeacherMember is null ? "" : "!");
 
     /// <summary><c>, name: value</c> for each fixed argument the term resolved to (only those that differ from the runtime's default).</summary>
     protected static string Extra(ResolvedTerm term) => string.Concat(term.ExtraArguments.Select(a => ", " + a));

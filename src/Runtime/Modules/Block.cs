@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using TorchSharp;
@@ -10,7 +11,7 @@ namespace DslKd;
 /// is a feature that recipes can tap. Layers are registered as <c>"0"</c>, <c>"1"</c>, ... so a model's state_dict keys
 /// read <c>Block.index.parameter</c>, for example <c>Stem.0.weight</c>.
 /// </summary>
-public sealed class Block : nn.Module<Tensor, Tensor>
+public sealed class Block : nn.Module<Tensor, Tensor>, IPreActivationModule
 {
     private readonly nn.Module<Tensor, Tensor>[] _layers;
 
@@ -30,21 +31,30 @@ public sealed class Block : nn.Module<Tensor, Tensor>
     /// <summary>The layers, in the order they run.</summary>
     public IReadOnlyList<nn.Module<Tensor, Tensor>> Layers => _layers;
 
+    /// <summary>
+    /// How many trailing layers are activations (the generator counts them): <see cref="ForwardWithPreActivation"/> hands
+    /// back the value before them. 0 when the block ends in something else, or in a unit that knows its own.
+    /// </summary>
+    public int ActivationTail { get; init; }
+
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => Sequence.Run(_layers, input);
+
+    /// <summary>
+    /// The block's output and its pre-activation output: the value before its trailing activations, or, when the block
+    /// ends in a residual unit (or a block of units), that unit's pre-activation output.
+    /// </summary>
+    public (Tensor Output, Tensor PreActivation) ForwardWithPreActivation(Tensor input)
     {
-        var x = input;
-        foreach (var layer in _layers)
+        if (ActivationTail == 0 && _layers.Length > 0 && _layers[^1] is IPreActivationModule last)
         {
-            var next = layer.call(x);
-            // Release each intermediate as soon as the next layer has consumed it, as nn.Sequential does: autograd keeps
-            // its own reference to what backward needs, and the allocator gets the memory back for the next layer.
-            // Measured: holding them to the end of the step cost a CNN training step 5-10% (docs/benchmarks.md).
-            if (!ReferenceEquals(x, input) && !ReferenceEquals(next, x))
-                x.Dispose();
-            x = next;
+            using var beforeLast = Sequence.Run(new ArraySegment<nn.Module<Tensor, Tensor>>(_layers, 0, _layers.Length - 1), input);
+            return last.ForwardWithPreActivation(beforeLast);
         }
-        // Never hand back the caller's own tensor object: callers may dispose what a block returns.
-        return ReferenceEquals(x, input) ? input.alias() : x;
+        var split = _layers.Length - ActivationTail;
+        var preActivation = Sequence.Run(new ArraySegment<nn.Module<Tensor, Tensor>>(_layers, 0, split), input);
+        if (ActivationTail == 0) return (preActivation, preActivation);
+        var output = Sequence.Run(new ArraySegment<nn.Module<Tensor, Tensor>>(_layers, split, ActivationTail), preActivation);
+        return (output, preActivation);
     }
 }

@@ -171,4 +171,54 @@ internal static class Sources
                 nn.functional.softmax(student.Head, 1).max(1).values.mean();
         }
         """;
+
+    /// <summary>A small ResNet: a stem, a repeated residual stage with a projection, a strided one, pre-activation taps.</summary>
+    public const string ResNet = """
+        using DslKd;
+
+        namespace Zoo;
+
+        [Student(InputShape = [3, 16, 16], Classes = 10)]
+        public partial class TinyResNet
+        {
+            [Conv2d(8, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, ReLU]
+            public partial Block Stem { get; }
+
+            [Repeat(2)]
+            [Conv2d(16, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, ReLU,
+             Conv2d(16, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, AddInput, ReLU]
+            public partial Block Layer1 { get; }
+
+            [Conv2d(32, Kernel = 3, Stride = 2, Padding = 1, Bias = false), BatchNorm2d, ReLU,
+             Conv2d(32, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, AddInput(Shortcut = ShortcutKind.Convolution), ReLU]
+            public partial Block Layer2 { get; }
+
+            [AdaptiveAvgPool2d(1), Flatten, Linear(10)]
+            public partial Block Logits { get; }
+        }
+        """;
+
+    /// <summary>MobileNetV2-style inverted residuals: expansion, depthwise convolution, a linear bottleneck, identity-or-none.</summary>
+    public const string InvertedResidual = """
+        using DslKd;
+
+        namespace Zoo;
+
+        [Student(InputShape = [3, 16, 16], Classes = 10)]
+        public partial class TinyMobileNet
+        {
+            [Conv2d(8, Kernel = 3, Stride = 2, Padding = 1, Bias = false), BatchNorm2d, ReLU6]
+            public partial Block Stem { get; }
+
+            [Repeat(2)]
+            [Conv2d(Kernel = 1, Expansion = 4, Bias = false), BatchNorm2d, ReLU6,
+             Conv2d(Kernel = 3, Stride = 2, Padding = 1, Depthwise = true, Bias = false), BatchNorm2d, ReLU6,
+             Conv2d(12, Kernel = 1, Bias = false), BatchNorm2d, AddInput(Shortcut = ShortcutKind.IdentityOrNone)]
+            public partial Block Stage1 { get; }
+
+            [Conv2d(64, Kernel = 1, Bias = false), BatchNorm2d, Hardswish, AdaptiveAvgPool2d(1), Flatten, Identity, Linear(10)]
+            public partial Block Logits { get; }
+        }
+        """;
 }
+

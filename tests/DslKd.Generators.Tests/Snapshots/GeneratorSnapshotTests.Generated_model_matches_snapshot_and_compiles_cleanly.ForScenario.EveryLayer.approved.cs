@@ -82,7 +82,7 @@ partial class EveryLayer : global::TorchSharp.torch.nn.Module<global::TorchSharp
             _stem = new global::DslKd.Block("Stem",
                 global::TorchSharp.torch.nn.Conv2d(in_channels: 3, out_channels: 16, kernel_size: 5, stride: 2, padding: 2, bias: false, device: device, dtype: dtype), // [Conv2d(16, Kernel = 5, Stride = 2, Padding = 2, Dilation = 1, Groups = 1, Bias = false)] -> [16, 16, 16]
                 global::TorchSharp.torch.nn.BatchNorm2d(num_features: 16, eps: 0.001, momentum: 0.05, device: device, dtype: dtype), // [BatchNorm2d(Eps = 1e-3, Momentum = 0.05)] -> [16, 16, 16]
-                global::TorchSharp.torch.nn.LeakyReLU(negative_slope: 0.2)); // [LeakyReLU(0.2)] -> [16, 16, 16]
+                global::TorchSharp.torch.nn.LeakyReLU(negative_slope: 0.2)) { ActivationTail = 1 }; // [LeakyReLU(0.2)] -> [16, 16, 16]
             // [32, 7, 7], 1,184 parameters
             _mixer = new global::DslKd.Block("Mixer",
                 global::TorchSharp.torch.nn.Conv2d(in_channels: 16, out_channels: 32, kernel_size: 3, padding: 2, dilation: 2, groups: 4, device: device, dtype: dtype), // [Conv2d(32, Kernel = 3, Padding = 2, Dilation = 2, Groups = 4)] -> [32, 16, 16]
@@ -92,7 +92,7 @@ partial class EveryLayer : global::TorchSharp.torch.nn.Module<global::TorchSharp
             // [32, 2, 3], 0 parameters
             _pool = new global::DslKd.Block("Pool",
                 global::TorchSharp.torch.nn.AdaptiveAvgPool2d(output_size: (2, 3)), // [AdaptiveAvgPool2d(2, 3)] -> [32, 2, 3]
-                global::TorchSharp.torch.nn.SiLU()); // [SiLU] -> [32, 2, 3]
+                global::TorchSharp.torch.nn.SiLU()) { ActivationTail = 1 }; // [SiLU] -> [32, 2, 3]
             // [64], 12,800 parameters
             _head = new global::DslKd.Block("Head",
                 global::TorchSharp.torch.nn.Flatten(), // [Flatten] -> [192]
@@ -104,7 +104,7 @@ partial class EveryLayer : global::TorchSharp.torch.nn.Module<global::TorchSharp
             // [5], 325 parameters
             _output = new global::DslKd.Block("Output",
                 global::TorchSharp.torch.nn.Linear(inputSize: 64, outputSize: 5, device: device, dtype: dtype), // [Linear(5)] -> [5]
-                global::TorchSharp.torch.nn.Sigmoid()); // [Sigmoid] -> [5]
+                global::TorchSharp.torch.nn.Sigmoid()) { ActivationTail = 1 }; // [Sigmoid] -> [5]
         }
 
         // Registered under the block names, so state_dict keys read "<Block>.<layer index>.<parameter>".
@@ -145,14 +145,24 @@ partial class EveryLayer : global::TorchSharp.torch.nn.Module<global::TorchSharp
     }
 
     /// <summary>Runs the blocks in order and returns every block's output, the features recipes tap.</summary>
-    public Features ForwardFeatures(global::TorchSharp.torch.Tensor input)
+    /// <param name="withPreActivations">Also keep the pre-activation outputs (before the trailing activations) of the blocks that have one; null otherwise.</param>
+    public Features ForwardFeatures(global::TorchSharp.torch.Tensor input, bool withPreActivations = false)
     {
-        var stem = _stem.call(input);
+        global::TorchSharp.torch.Tensor stem;
+        global::TorchSharp.torch.Tensor? stemPreActivation = null;
+        if (withPreActivations) (stem, stemPreActivation) = _stem.ForwardWithPreActivation(input);
+        else stem = _stem.call(input);
         var mixer = _mixer.call(stem);
-        var pool = _pool.call(mixer);
+        global::TorchSharp.torch.Tensor pool;
+        global::TorchSharp.torch.Tensor? poolPreActivation = null;
+        if (withPreActivations) (pool, poolPreActivation) = _pool.ForwardWithPreActivation(mixer);
+        else pool = _pool.call(mixer);
         var head = _head.call(pool);
-        var output = _output.call(head);
-        return new Features(stem, mixer, pool, head, output);
+        global::TorchSharp.torch.Tensor output;
+        global::TorchSharp.torch.Tensor? outputPreActivation = null;
+        if (withPreActivations) (output, outputPreActivation) = _output.ForwardWithPreActivation(head);
+        else output = _output.call(head);
+        return new Features(stem, mixer, pool, head, output, stemPreActivation, poolPreActivation, outputPreActivation);
     }
 
     /// <summary>The output of every block of <see cref="EveryLayer"/> for one batch.</summary>
@@ -161,7 +171,10 @@ partial class EveryLayer : global::TorchSharp.torch.nn.Module<global::TorchSharp
     /// <param name="Pool">Output of block Pool: [batch, 32, 2, 3].</param>
     /// <param name="Head">Output of block Head: [batch, 64].</param>
     /// <param name="Output">Output of block Output: [batch, 5].</param>
-    public sealed record Features(global::TorchSharp.torch.Tensor Stem, global::TorchSharp.torch.Tensor Mixer, global::TorchSharp.torch.Tensor Pool, global::TorchSharp.torch.Tensor Head, global::TorchSharp.torch.Tensor Output);
+    /// <param name="StemPreActivation">Block Stem before its trailing activations (<c>Tap = FeatureTap.PreActivation</c>); null unless asked for.</param>
+    /// <param name="PoolPreActivation">Block Pool before its trailing activations (<c>Tap = FeatureTap.PreActivation</c>); null unless asked for.</param>
+    /// <param name="OutputPreActivation">Block Output before its trailing activations (<c>Tap = FeatureTap.PreActivation</c>); null unless asked for.</param>
+    public sealed record Features(global::TorchSharp.torch.Tensor Stem, global::TorchSharp.torch.Tensor Mixer, global::TorchSharp.torch.Tensor Pool, global::TorchSharp.torch.Tensor Head, global::TorchSharp.torch.Tensor Output, global::TorchSharp.torch.Tensor? StemPreActivation = null, global::TorchSharp.torch.Tensor? PoolPreActivation = null, global::TorchSharp.torch.Tensor? OutputPreActivation = null);
 
     /// <summary>The output shape of each block for one sample, inferred at compile time.</summary>
     public static class Shapes

@@ -68,7 +68,7 @@ namespace Signals.Models
                 _encoder = new global::DslKd.Block("Encoder",
                     global::TorchSharp.torch.nn.Conv1d(in_channels: 2, out_channels: 8, kernel_size: 7, stride: 2, device: device, dtype: dtype), // [Conv1d(8, Kernel = 7, Stride = 2)] -> [8, 47]
                     global::TorchSharp.torch.nn.BatchNorm1d(num_features: 8, device: device, dtype: dtype), // [BatchNorm1d] -> [8, 47]
-                    global::TorchSharp.torch.nn.ReLU()); // [ReLU] -> [8, 47]
+                    global::TorchSharp.torch.nn.ReLU()) { ActivationTail = 1 }; // [ReLU] -> [8, 47]
                 // [720], 400 parameters
                 _mix = new global::DslKd.Block("Mix",
                     global::TorchSharp.torch.nn.Conv1d(in_channels: 8, out_channels: 16, kernel_size: 3, padding: 1, dilation: 2, device: device, dtype: dtype), // [Conv1d(16, Kernel = 3, Padding = 1, Dilation = 2)] -> [16, 45]
@@ -107,19 +107,24 @@ namespace Signals.Models
         }
 
         /// <summary>Runs the blocks in order and returns every block's output, the features recipes tap.</summary>
-        public Features ForwardFeatures(global::TorchSharp.torch.Tensor input)
+        /// <param name="withPreActivations">Also keep the pre-activation outputs (before the trailing activations) of the blocks that have one; null otherwise.</param>
+        public Features ForwardFeatures(global::TorchSharp.torch.Tensor input, bool withPreActivations = false)
         {
-            var encoder = _encoder.call(input);
+            global::TorchSharp.torch.Tensor encoder;
+            global::TorchSharp.torch.Tensor? encoderPreActivation = null;
+            if (withPreActivations) (encoder, encoderPreActivation) = _encoder.ForwardWithPreActivation(input);
+            else encoder = _encoder.call(input);
             var mix = _mix.call(encoder);
             var head = _head.call(mix);
-            return new Features(encoder, mix, head);
+            return new Features(encoder, mix, head, encoderPreActivation);
         }
 
         /// <summary>The output of every block of <see cref="SignalCnn"/> for one batch.</summary>
         /// <param name="Encoder">Output of block Encoder: [batch, 8, 47].</param>
         /// <param name="Mix">Output of block Mix: [batch, 720].</param>
         /// <param name="Head">Output of block Head: [batch, 4].</param>
-        public sealed record Features(global::TorchSharp.torch.Tensor Encoder, global::TorchSharp.torch.Tensor Mix, global::TorchSharp.torch.Tensor Head);
+        /// <param name="EncoderPreActivation">Block Encoder before its trailing activations (<c>Tap = FeatureTap.PreActivation</c>); null unless asked for.</param>
+        public sealed record Features(global::TorchSharp.torch.Tensor Encoder, global::TorchSharp.torch.Tensor Mix, global::TorchSharp.torch.Tensor Head, global::TorchSharp.torch.Tensor? EncoderPreActivation = null);
 
         /// <summary>The output shape of each block for one sample, inferred at compile time.</summary>
         public static class Shapes

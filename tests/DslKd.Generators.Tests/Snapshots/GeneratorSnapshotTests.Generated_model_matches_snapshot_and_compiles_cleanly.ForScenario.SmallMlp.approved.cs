@@ -62,7 +62,7 @@ namespace Demo
                 _hidden = new global::DslKd.Block("Hidden",
                     global::TorchSharp.torch.nn.Flatten(), // [Flatten] -> [784]
                     global::TorchSharp.torch.nn.Linear(inputSize: 784, outputSize: 128, device: device, dtype: dtype), // [Linear(128)] -> [128]
-                    global::TorchSharp.torch.nn.ReLU()); // [ReLU] -> [128]
+                    global::TorchSharp.torch.nn.ReLU()) { ActivationTail = 1 }; // [ReLU] -> [128]
                 // [10], 1,290 parameters
                 _logits = new global::DslKd.Block("Logits",
                     global::TorchSharp.torch.nn.Linear(inputSize: 128, outputSize: 10, device: device, dtype: dtype)); // [Linear(10)] -> [10]
@@ -91,17 +91,22 @@ namespace Demo
         }
 
         /// <summary>Runs the blocks in order and returns every block's output, the features recipes tap.</summary>
-        public Features ForwardFeatures(global::TorchSharp.torch.Tensor input)
+        /// <param name="withPreActivations">Also keep the pre-activation outputs (before the trailing activations) of the blocks that have one; null otherwise.</param>
+        public Features ForwardFeatures(global::TorchSharp.torch.Tensor input, bool withPreActivations = false)
         {
-            var hidden = _hidden.call(input);
+            global::TorchSharp.torch.Tensor hidden;
+            global::TorchSharp.torch.Tensor? hiddenPreActivation = null;
+            if (withPreActivations) (hidden, hiddenPreActivation) = _hidden.ForwardWithPreActivation(input);
+            else hidden = _hidden.call(input);
             var logits = _logits.call(hidden);
-            return new Features(hidden, logits);
+            return new Features(hidden, logits, hiddenPreActivation);
         }
 
         /// <summary>The output of every block of <see cref="SmallMlp"/> for one batch.</summary>
         /// <param name="Hidden">Output of block Hidden: [batch, 128].</param>
         /// <param name="Logits">Output of block Logits: [batch, 10].</param>
-        public sealed record Features(global::TorchSharp.torch.Tensor Hidden, global::TorchSharp.torch.Tensor Logits);
+        /// <param name="HiddenPreActivation">Block Hidden before its trailing activations (<c>Tap = FeatureTap.PreActivation</c>); null unless asked for.</param>
+        public sealed record Features(global::TorchSharp.torch.Tensor Hidden, global::TorchSharp.torch.Tensor Logits, global::TorchSharp.torch.Tensor? HiddenPreActivation = null);
 
         /// <summary>The output shape of each block for one sample, inferred at compile time.</summary>
         public static class Shapes

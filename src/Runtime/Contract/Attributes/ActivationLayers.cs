@@ -21,3 +21,12 @@ public sealed class TanhAttribute : LayerAttribute;
 
 /// <summary>Logistic sigmoid.</summary>
 public sealed class SigmoidAttribute : LayerAttribute;
+
+/// <summary><c>min(max(0, x), 6)</c> (MobileNetV2).</summary>
+public sealed class ReLU6Attribute : LayerAttribute;
+
+/// <summary><c>x * ReLU6(x + 3) / 6</c> (MobileNetV3).</summary>
+public sealed class HardswishAttribute : LayerAttribute;
+
+/// <summary>Passes its input through unchanged (a placeholder, e.g. a tap point with a name of its own).</summary>
+public sealed class IdentityAttribute : LayerAttribute;

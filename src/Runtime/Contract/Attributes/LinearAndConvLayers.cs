@@ -12,8 +12,21 @@ public sealed class LinearAttribute(int outFeatures) : LayerAttribute
 /// <summary>1-d convolution over <c>[channels, length]</c>. Shape rule as in PyTorch.</summary>
 public sealed class Conv1dAttribute(int outChannels) : LayerAttribute
 {
-    /// <summary>Number of output channels.</summary>
+    /// <summary>A convolution whose width follows its input: set <see cref="Expansion"/> or <see cref="Depthwise"/>.</summary>
+    public Conv1dAttribute() : this(0) { }
+
+    /// <summary>Number of output channels (0 when <see cref="Expansion"/> or <see cref="Depthwise"/> sizes it).</summary>
     public int OutChannels { get; } = outChannels;
+    /// <summary>
+    /// Output channels as a multiple of the input's: <c>[Conv1d(Kernel = 1, Expansion = 6)]</c> widens 16 channels to 96
+    /// and, in a later repeat of the unit, 24 to 144 (MobileNetV2's expansion layer). 0 (default): not used.
+    /// </summary>
+    public int Expansion { get; set; }
+    /// <summary>
+    /// Depthwise: one group per input channel (Groups = input channels) and, unless OutChannels says otherwise, as many
+    /// output channels as input channels (default false).
+    /// </summary>
+    public bool Depthwise { get; set; }
     /// <summary>Kernel size (required).</summary>
     public int Kernel { get; set; }
     /// <summary>Stride (default 1).</summary>
@@ -31,8 +44,21 @@ public sealed class Conv1dAttribute(int outChannels) : LayerAttribute
 /// <summary>2-d convolution over <c>[channels, height, width]</c> with a square kernel. Shape rule as in PyTorch.</summary>
 public sealed class Conv2dAttribute(int outChannels) : LayerAttribute
 {
-    /// <summary>Number of output channels.</summary>
+    /// <summary>A convolution whose width follows its input: set <see cref="Expansion"/> or <see cref="Depthwise"/>.</summary>
+    public Conv2dAttribute() : this(0) { }
+
+    /// <summary>Number of output channels (0 when <see cref="Expansion"/> or <see cref="Depthwise"/> sizes it).</summary>
     public int OutChannels { get; } = outChannels;
+    /// <summary>
+    /// Output channels as a multiple of the input's: <c>[Conv2d(Kernel = 1, Expansion = 6)]</c> widens 16 channels to 96
+    /// and, in a later repeat of the unit, 24 to 144 (MobileNetV2's expansion layer). 0 (default): not used.
+    /// </summary>
+    public int Expansion { get; set; }
+    /// <summary>
+    /// Depthwise: one group per input channel (Groups = input channels) and, unless OutChannels says otherwise, as many
+    /// output channels as input channels (default false).
+    /// </summary>
+    public bool Depthwise { get; set; }
     /// <summary>Kernel size (required).</summary>
     public int Kernel { get; set; }
     /// <summary>Stride (default 1).</summary>

@@ -109,6 +109,9 @@ public abstract class FeatureTermAttribute : LossTermAttribute
 
     /// <summary>What to do when the two maps differ in height or width (default: refuse at compile time).</summary>
     public FeatureAlignment Alignment { get; set; }
+
+    /// <summary>Which output of both blocks the term reads: the output (default) or the pre-activation value.</summary>
+    public FeatureTap Tap { get; set; }
 }
 
 /// <summary>
