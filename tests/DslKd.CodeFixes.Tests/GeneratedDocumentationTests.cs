@@ -63,7 +63,7 @@ public class GeneratedDocumentationTests
             .Where(d => d.Severity == DiagnosticSeverity.Error
                         || (d.Severity == DiagnosticSeverity.Warning && generatedTrees.Contains(d.Location.SourceTree!)))
             .ToList();
-        Assert.Empty(problems);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
 
         var model = Generated(run, "Demo.Mlp.g.cs");
         Assert.Contains("/// <summary>Generated from [Linear(1 &lt;&lt; 5, Bias = true), ReLU] on Hidden: output [32], 25,120 parameters.</summary>", model);

@@ -306,7 +306,10 @@ internal static class ModelEmitter
         var tapped = model.Blocks.Where(b => b.HasPreActivation).ToList();
         writer.Line("/// <summary>Runs the blocks in order and returns every block's output, the features recipes tap.</summary>");
         if (tapped.Count > 0)
+        {
+            writer.Line($"/// <param name=\"input\">A batch {BatchShape(model.Spec.InputShape)}.</param>");
             writer.Line("/// <param name=\"withPreActivations\">Also keep the pre-activation outputs (before the trailing activations) of the blocks that have one; null otherwise.</param>");
+        }
         var signature = tapped.Count > 0 ? $"public Features ForwardFeatures({Tensor} input, bool withPreActivations = false)" : $"public Features ForwardFeatures({Tensor} input)";
         using (writer.Block(signature))
         {

@@ -156,6 +156,7 @@ namespace Zoo
         }
 
         /// <summary>Runs the blocks in order and returns every block's output, the features recipes tap.</summary>
+        /// <param name="input">A batch [batch, 3, 16, 16].</param>
         /// <param name="withPreActivations">Also keep the pre-activation outputs (before the trailing activations) of the blocks that have one; null otherwise.</param>
         public Features ForwardFeatures(global::TorchSharp.torch.Tensor input, bool withPreActivations = false)
         {

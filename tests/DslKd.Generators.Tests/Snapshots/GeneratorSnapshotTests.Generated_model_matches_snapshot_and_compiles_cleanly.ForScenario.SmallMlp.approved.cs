@@ -91,6 +91,7 @@ namespace Demo
         }
 
         /// <summary>Runs the blocks in order and returns every block's output, the features recipes tap.</summary>
+        /// <param name="input">A batch [batch, 1, 28, 28].</param>
         /// <param name="withPreActivations">Also keep the pre-activation outputs (before the trailing activations) of the blocks that have one; null otherwise.</param>
         public Features ForwardFeatures(global::TorchSharp.torch.Tensor input, bool withPreActivations = false)
         {
