@@ -31,11 +31,11 @@ public static partial class AtomicFile
         ArgumentNullException.ThrowIfNull(write);
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(directory);
-        DeleteStaleTemporaryFiles(directory);
         var temporary = Path.Combine(directory, TemporaryName(Path.GetFileName(fullPath)));
         try
         {
+            Directory.CreateDirectory(directory);
+            DeleteStaleTemporaryFiles(directory);
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
             {
                 var stream = InjectedStream.Value is { } inject ? inject(file) : file;
