@@ -88,23 +88,6 @@ internal static class SealedFile
         static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
     }
 
-    /// <summary>Whether <paramref name="path"/> starts like a file of <paramref name="kind"/>, in any format (a cheap look, no checks).</summary>
-    public static bool LooksLike(string path, SealedFileKind kind)
-    {
-        try
-        {
-            using var stream = File.OpenRead(path);
-            Span<byte> magic = stackalloc byte[MagicLength];
-            if (stream.ReadAtLeast(magic, MagicLength, throwOnEndOfStream: false) < MagicLength) return false;
-            var text = Encoding.ASCII.GetString(magic);
-            return text == kind.Magic || Array.IndexOf(kind.LegacyMagics, text) >= 0;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>A write-through stream that hashes what passes and counts it.</summary>
     private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
     {
