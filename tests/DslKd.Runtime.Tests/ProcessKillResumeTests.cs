@@ -39,6 +39,31 @@ public class ProcessKillResumeTests : IDisposable
         Assert.Equal(uninterrupted, output);
     }
 
+    [Fact]
+    public void A_run_killed_again_and_again_at_other_points_ends_with_the_uninterrupted_metrics_and_no_temporary_files()
+    {
+        var uninterrupted = RunToEnd(Path.Combine(_directory, "uninterrupted"));
+
+        var killed = Path.Combine(_directory, "killed");
+        // Each round starts (or resumes) the run and kills it some time after its next epoch, at another point of the
+        // epoch's steps and writes each time; a kill while a checkpoint is written leaves a torn temporary file.
+        foreach (var afterMilliseconds in new[] { 0, 35, 70, 105 })
+        {
+            using var victim = Start(killed, stepDelayMilliseconds: 5);
+            string? line;
+            while ((line = victim.StandardOutput.ReadLine()) is not null && !line.StartsWith("epoch ", StringComparison.Ordinal)) { }
+            Assert.NotNull(line);
+            Thread.Sleep(afterMilliseconds);
+            victim.Kill(entireProcessTree: true);
+            victim.WaitForExit();
+        }
+
+        var output = RunToEnd(killed);
+
+        Assert.Equal(uninterrupted, output);
+        Assert.Empty(Directory.GetFiles(killed, ".*.tmp"));
+    }
+
     private static string RunToEnd(string checkpointDirectory, int? expectResumeFrom = null)
     {
         using var process = Start(checkpointDirectory, stepDelayMilliseconds: 0);

@@ -9,11 +9,19 @@ namespace DslKd;
 /// <summary>
 /// Early stopping's memory: the best epoch so far by a metric and its weights, kept in memory and, with a checkpoint
 /// directory, in a file per best epoch next to the checkpoint (<c>best-7.dkd</c>), so a resumed run still ends with the
-/// best weights. A new best is written before the checkpoint that records it, and older ones are deleted only after: a
-/// crash between the two leaves both files, and the resumed history names the right one.
+/// best weights. The files are model files (<see cref="ModelFile"/>: checksum, architecture, tensors). A new best is
+/// written before the checkpoint that records it, and older ones are deleted only after: a crash between the two leaves
+/// both files, and the resumed history names the right one.
 /// </summary>
 internal sealed class BestWeights(nn.Module trainable, EpochMetric metric)
 {
+    // A model file (ModelFile.Load reads it), with the epoch as metadata.
+    private static readonly SealedFileKind Kind = ModelFile.Kind with
+    {
+        Noun = "best-weights file",
+        Advice = "delete the checkpoint folder (or use another CheckpointDirectory) to start the run over",
+    };
+
     private byte[]? _weights;
 
     public int? Epoch { get; private set; }
@@ -31,7 +39,10 @@ internal sealed class BestWeights(nn.Module trainable, EpochMetric metric)
         var path = checkpointDirectory is null ? null : PathOf(checkpointDirectory, best.Epoch);
         if (path is null || !File.Exists(path))
             throw new InvalidDataException($"Resuming with early stopping needs the best weights '{path}', which are missing; delete the checkpoint to start over.");
-        (Epoch, Value, _weights) = (best.Epoch, best.Value!.Value, File.ReadAllBytes(path));
+        var (info, weights) = ModelFile.ReadChecked(path, Kind, trainable, checkArchitecture: true);
+        if (info.Metadata != Metadata(best.Epoch))
+            throw new InvalidDataException($"The best-weights file '{path}' holds the weights of {info.Metadata ?? "an unnamed epoch"}, not of epoch {best.Epoch}. Delete the checkpoint folder (or use another CheckpointDirectory) to start the run over.");
+        (Epoch, Value, _weights) = (best.Epoch, best.Value!.Value, weights);
     }
 
     /// <summary>Records an epoch's result; returns whether it is the new best (strictly better). Writes its weights to the checkpoint directory, if any.</summary>
@@ -39,10 +50,9 @@ internal sealed class BestWeights(nn.Module trainable, EpochMetric metric)
     {
         if (metric.Read(result) is not { } value || !metric.Improves(value, Value)) return false;
         (Epoch, Value) = (result.Epoch, value);
-        using var memory = new MemoryStream();
-        using (var writer = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true)) trainable.save(writer);
-        _weights = memory.ToArray();
-        if (checkpointDirectory is not null) AtomicFile.Write(PathOf(checkpointDirectory, result.Epoch), writer => writer.Write(_weights));
+        _weights = ModelFile.StateOf(trainable);
+        if (checkpointDirectory is not null)
+            ModelFile.Write(PathOf(checkpointDirectory, result.Epoch), Kind, ModelArchitecture.Describe(trainable), ModelFile.TensorsOf(trainable), Metadata(result.Epoch), _weights);
         return true;
     }
 
@@ -58,7 +68,8 @@ internal sealed class BestWeights(nn.Module trainable, EpochMetric metric)
     public void Restore()
     {
         if (_weights is null) return;
-        using var reader = new BinaryReader(new MemoryStream(_weights));
-        trainable.load(reader);
+        ModelFile.LoadState(trainable, _weights, "(best weights in memory)", Kind);
     }
+
+    private static string Metadata(int epoch) => $"best weights of epoch {epoch}";
 }

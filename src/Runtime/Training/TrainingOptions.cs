@@ -65,7 +65,8 @@ public sealed record TrainingOptions
     public string? TensorBoardDirectory { get; init; }
     /// <summary>
     /// Offline distillation: when set, the teacher's outputs on the training set are computed once and stored in this file,
-    /// keyed by the teacher's weights, the data and the recipe, and reused by later epochs and runs (<see cref="TeacherCacheCallback"/>). Distillation only.
+    /// keyed by the teacher's architecture and weights, the data and the features the recipe reads, and reused by later epochs and runs
+    /// (<see cref="TeacherCacheCallback"/>); a stale or damaged file is rebuilt. Distillation only.
     /// Combines with <see cref="EnumerableAugmentation"/> (not with <see cref="Augmentation"/>): the cache then holds the
     /// teacher's outputs for every variant of every sample.
     /// </summary>

@@ -5,7 +5,8 @@ namespace DslKd;
 
 /// <summary>
 /// Writes a <see cref="Checkpoint"/> after every epoch (atomically) and, when the directory holds one of the same run,
-/// resumes from it at run start; a checkpoint of another run (other options, loss settings, teacher or data) is refused.
+/// resumes from it at run start; a checkpoint of another run (other options, loss settings, teacher, data or model
+/// architecture) is refused, and so is a damaged one (<see cref="Checkpoint"/>), with a message naming the file.
 /// Publishes <see cref="Resumed"/> and <see cref="CheckpointSaved"/>. Put it after callbacks whose files it must
 /// capture (<see cref="EarlyStoppingCallback"/>), as <see cref="TrainingLoop.DefaultCallbacks"/> does.
 /// </summary>
