@@ -82,7 +82,7 @@ public static class ModelStore
         var descriptionPath = DescriptionPathOf(path);
         // Removed first: until the new description is written, the new model has none and a later run trains it again,
         // rather than pairing the new model with the old description.
-        File.Delete(descriptionPath);
+        if (File.Exists(descriptionPath)) File.Delete(descriptionPath);
         AtomicFile.Write(path, writer => model.save(writer));
         AtomicFile.WriteAllText(descriptionPath, JsonSerializer.Serialize(info with { ModelSha256 = Sha256Of(path) }, Json));
     }
