@@ -35,15 +35,15 @@ public sealed class MainJob(JobSettings settings)
     private string TeacherRecipe => settings.TeacherLabelSmoothing ? nameof(TrainSmoothedTeacher) : nameof(TrainTeacher);
 
     /// <summary>How the teacher was made; part of each distilled student's identity, so a retrained teacher retrains them.</summary>
-    private string TeacherIdentity => $"teacher: {TeacherRecipe}; {TeacherOptions.Fingerprint()}";
+    private string TeacherIdentity => $"teacher: {TeacherRecipe}; {TeacherOptions.Fingerprint()}; {ModelStore.ArchitectureOf(FashionCnn.Description)}";
 
     public (FashionCnn Model, List<EpochResult> History) Teacher()
     {
         var options = TeacherOptions;
         var model = new FashionCnn(seed: settings.Seed + 1);
         var history = settings.TeacherLabelSmoothing
-            ? TrainOrReuse("teacher", model, options, TeacherRecipe, progress => new TrainSmoothedTeacher(model).Train(Data.Train, Data.Validation, options, progress))
-            : TrainOrReuse("teacher", model, options, TeacherRecipe, progress => new TrainTeacher(model).Train(Data.Train, Data.Validation, options, progress));
+            ? TrainOrReuse("teacher", model, options, TeacherRecipe, (run, progress) => new TrainSmoothedTeacher(model).Train(Data.Train, Data.Validation, run, progress))
+            : TrainOrReuse("teacher", model, options, TeacherRecipe, (run, progress) => new TrainTeacher(model).Train(Data.Train, Data.Validation, run, progress));
         return (model, history);
     }
 
@@ -57,7 +57,7 @@ public sealed class MainJob(JobSettings settings)
         });
         var model = new FashionMlp(seed: settings.Seed + 2);
         var history = TrainOrReuse("student-alone", model, options, nameof(TrainStudentAlone),
-            progress => new TrainStudentAlone(model).Train(Data.Train, Data.Validation, options, progress));
+            (run, progress) => new TrainStudentAlone(model).Train(Data.Train, Data.Validation, run, progress));
         return (model, history);
     }
 
@@ -86,7 +86,7 @@ public sealed class MainJob(JobSettings settings)
         });
         // Same initial weights as the student trained alone, so the comparison isolates what distillation adds.
         var model = new FashionMlp(seed: settings.Seed + 2);
-        var history = TrainOrReuse(name, model, options, $"{recipe}; {TeacherIdentity}", progress => TrainingLoop.Run(create(model), Data.Train, Data.Validation, options, progress));
+        var history = TrainOrReuse(name, model, options, $"{recipe}; {TeacherIdentity}", (run, progress) => TrainingLoop.Run(create(model), Data.Train, Data.Validation, run, progress));
         return (model, history);
     }
 
@@ -127,19 +127,35 @@ public sealed class MainJob(JobSettings settings)
                 $"[yellow]The distilled student's best validation accuracy ({distilledBest * 100:F2}%) is below the student alone's ({aloneBest * 100:F2}%): run `tune` on this data and pass its --loss line.[/]"));
     }
 
-    private List<EpochResult> TrainOrReuse(string name, nn.Module model, TrainingOptions options, string recipe, Func<IProgress<TrainingEvent>, TrainingResult> train)
+    /// <summary>
+    /// Reuses the saved model when it was trained exactly so (same data, recipe, options and architecture), else trains
+    /// it with a checkpoint after every epoch in <c>checkpoints/&lt;name&gt;</c> under the output folder, so a killed
+    /// stage resumes on the next run; the checkpoint folder is removed once the model is saved.
+    /// </summary>
+    private List<EpochResult> TrainOrReuse<TModel>(string name, TModel model, TrainingOptions options, string recipe,
+        Func<TrainingOptions, IProgress<TrainingEvent>, TrainingResult> train) where TModel : nn.Module, IGeneratedModel
     {
         var path = ModelStore.PathOf(_output, name);
         var how = $"{recipe}; {options.Fingerprint()}";
-        var expected = new TrainedModelInfo(Data.Description, options.Epochs, options.Seed, how, []);
-        if (!settings.Retrain && ModelStore.TryLoad(model, path, expected) is { } saved)
+        var expected = new TrainedModelInfo(Data.Description, options.Epochs, options.Seed, how, ModelStore.ArchitectureOf(model), []);
+        if (!settings.Retrain)
         {
-            AnsiConsole.MarkupLine($"[grey]{name}: reusing {Markup.Escape(path)} (trained with the same data, recipe and options; --retrain to train again)[/]");
-            return saved.History;
+            var outcome = ModelStore.TryLoad(model, path, expected);
+            if (outcome.Info is { } saved)
+            {
+                AnsiConsole.MarkupLine($"[grey]{name}: reusing {Markup.Escape(path)} (trained with the same data, recipe, options and architecture; --retrain to train again)[/]");
+                return saved.History;
+            }
+            if (outcome.Note is { } note)
+                AnsiConsole.MarkupLine(outcome.Warning
+                    ? $"[yellow]{name}: {Markup.Escape(note)}; training it again[/]"
+                    : $"[grey]{name}: {Markup.Escape(note)}; training it again[/]");
         }
 
-        var result = ProgressView.Run(name, train);
+        var checkpoints = StageCheckpoints.Prepare(_output, name, expected.Identity);
+        var result = ProgressView.Run(name, progress => train(options with { CheckpointDirectory = checkpoints }, progress));
         ModelStore.Save(model, path, expected with { History = result.Epochs.ToList() });
+        StageCheckpoints.Remove(_output, name);
         return result.Epochs.ToList();
     }
 }

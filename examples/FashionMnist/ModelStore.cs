@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using DslKd;
 using TorchSharp;
@@ -5,9 +8,48 @@ using TorchSharp;
 namespace FashionMnistExample;
 
 /// <summary>What a saved model was trained on and how, so a later run reuses it only when that still holds.</summary>
-public sealed record TrainedModelInfo(string Data, int Epochs, long Seed, string Recipe, List<EpochResult> History);
+/// <param name="Data">The training data's description.</param>
+/// <param name="Epochs">Epochs asked for.</param>
+/// <param name="Seed">The run's seed.</param>
+/// <param name="Recipe">The recipe, its options' fingerprint, and for a distilled student the teacher's identity.</param>
+/// <param name="Architecture">The model's architecture (<see cref="ModelStore.ArchitectureOf(ModelDescription)"/>).</param>
+/// <param name="History">The epochs it trained.</param>
+public sealed record TrainedModelInfo(string Data, int Epochs, long Seed, string Recipe, string Architecture, List<EpochResult> History)
+{
+    /// <summary>SHA-256 of the model file (lower-case hex), written by <see cref="ModelStore.Save"/> and checked before the model is loaded.</summary>
+    public string? ModelSha256 { get; init; }
 
-/// <summary>Saves trained models with a JSON description beside them, and reuses them when the description matches.</summary>
+    /// <summary>Everything that decides reuse, as one text; also the identity of an interrupted stage's checkpoint.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Identity => string.Join('\n', Data, Epochs.ToString(CultureInfo.InvariantCulture), Seed.ToString(CultureInfo.InvariantCulture), Recipe, Architecture);
+
+    /// <summary>What differs from <paramref name="other"/> (empty when nothing does), in words.</summary>
+    public IReadOnlyList<string> Differences(TrainedModelInfo other)
+    {
+        var differences = new List<string>();
+        if (Architecture != other.Architecture) differences.Add("architecture");
+        if (Data != other.Data) differences.Add("data");
+        if (Epochs != other.Epochs) differences.Add("epochs");
+        if (Seed != other.Seed) differences.Add("seed");
+        if (Recipe != other.Recipe) differences.Add("recipe or options");
+        return differences;
+    }
+}
+
+/// <summary>Whether a saved model was reused, and if not, why (for the user), or null when nothing was saved.</summary>
+/// <param name="Info">The saved model's description when it was loaded, else null.</param>
+/// <param name="Note">Why a saved model was not reused, or null when it was reused or there was none.</param>
+/// <param name="Warning">True when the note reports damage (files moved aside), not just other settings.</param>
+public sealed record LoadOutcome(TrainedModelInfo? Info, string? Note, bool Warning = false);
+
+/// <summary>
+/// Saves trained models with a JSON description beside them (<c>name.dkd</c> and <c>name.dkd.json</c>), and reuses them
+/// when the description matches. Both files are written atomically, the description last and with the model file's
+/// SHA-256, so a kill or a full disk at any point leaves a pair that matches, or a model without a description (trained
+/// again), never a model described by another's description. A description that cannot be read, or a model file that
+/// does not match its checksum or cannot be loaded, is reported naming the file and moved aside
+/// (<c>&lt;file&gt;.damaged-&lt;UTC time&gt;</c>), and the model is trained again.
+/// </summary>
 public static class ModelStore
 {
     private static readonly JsonSerializerOptions Json = new()
@@ -18,20 +60,105 @@ public static class ModelStore
 
     public static string PathOf(string outputDirectory, string name) => Path.Combine(outputDirectory, name + ".dkd");
 
-    public static void Save(torch.nn.Module model, string path, TrainedModelInfo info)
+    public static string DescriptionPathOf(string modelPath) => modelPath + ".json";
+
+    /// <summary>
+    /// A model's architecture as the generator described it at compile time: name, role, parameter count and a SHA-256
+    /// of its layer-by-layer summary, which names every layer and its arguments, so a changed parameter-free layer
+    /// (ReLU to GELU, max to average pooling, another dropout rate or stride) changes it while the weights keep their shapes.
+    /// </summary>
+    public static string ArchitectureOf(ModelDescription description)
     {
-        AtomicFile.Write(path, writer => model.save(writer));
-        File.WriteAllText(path + ".json", JsonSerializer.Serialize(info, Json));
+        ArgumentNullException.ThrowIfNull(description);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{description.Name} ({description.Role}), {description.ParameterCount} parameters, summary SHA-256 {Sha256Hex(Encoding.UTF8.GetBytes(description.Summary))}");
     }
 
-    /// <summary>Loads the model at <paramref name="path"/> into <paramref name="model"/> if it was trained as <paramref name="expected"/> says.</summary>
-    public static TrainedModelInfo? TryLoad(torch.nn.Module model, string path, TrainedModelInfo expected)
+    /// <inheritdoc cref="ArchitectureOf(ModelDescription)"/>
+    public static string ArchitectureOf(IGeneratedModel model) => ArchitectureOf(model.Description);
+
+    public static void Save(torch.nn.Module model, string path, TrainedModelInfo info)
     {
-        if (!File.Exists(path) || !File.Exists(path + ".json")) return null;
-        var info = JsonSerializer.Deserialize<TrainedModelInfo>(File.ReadAllText(path + ".json"), Json);
-        if (info is null || info.Data != expected.Data || info.Epochs != expected.Epochs || info.Seed != expected.Seed || info.Recipe != expected.Recipe)
-            return null;
-        model.load(path);
-        return info;
+        var descriptionPath = DescriptionPathOf(path);
+        // Removed first: until the new description is written, the new model has none and a later run trains it again,
+        // rather than pairing the new model with the old description.
+        if (File.Exists(descriptionPath)) File.Delete(descriptionPath);
+        AtomicFile.Write(path, writer => model.save(writer));
+        AtomicFile.WriteAllText(descriptionPath, JsonSerializer.Serialize(info with { ModelSha256 = Sha256Of(path) }, Json));
     }
+
+    /// <summary>
+    /// Loads the model at <paramref name="path"/> into <paramref name="model"/> if it was trained as <paramref name="expected"/>
+    /// says. A damaged pair is moved aside and reported in the outcome's note; <paramref name="model"/> is then as it was.
+    /// </summary>
+    public static LoadOutcome TryLoad(torch.nn.Module model, string path, TrainedModelInfo expected)
+    {
+        var descriptionPath = DescriptionPathOf(path);
+        var (hasModel, hasDescription) = (File.Exists(path), File.Exists(descriptionPath));
+        if (!hasModel && !hasDescription) return new LoadOutcome(null, null);
+        if (!hasDescription) return new LoadOutcome(null, $"{path} has no description ({Path.GetFileName(descriptionPath)}; an earlier save was interrupted), so it is not reused");
+        if (!hasModel) return new LoadOutcome(null, $"{descriptionPath} describes a model file that is not there ({path})");
+
+        TrainedModelInfo? info;
+        try
+        {
+            info = JsonSerializer.Deserialize<TrainedModelInfo>(File.ReadAllText(descriptionPath), Json);
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return Damaged(path, $"{descriptionPath} cannot be read ({e.Message})");
+        }
+        // "null", or an object missing what makes a description.
+        if (info is null || info.Data is null || info.Recipe is null || info.History is null)
+            return Damaged(path, $"{descriptionPath} is not a model description");
+
+        var differences = info.Differences(expected);
+        if (differences.Count > 0)
+            return new LoadOutcome(null, $"{path} was trained with another {string.Join(", ", differences)}");
+        if (info.ModelSha256 is null)
+            return new LoadOutcome(null, $"{descriptionPath} has no checksum of the model (written by an older version)");
+        var actual = Sha256Of(path);
+        if (actual != info.ModelSha256)
+            return Damaged(path, $"{path} does not match the SHA-256 recorded in {Path.GetFileName(descriptionPath)} (the file is damaged or was replaced)");
+
+        // A load that fails half-way has overwritten some parameters: put the model back as it was.
+        using var before = new MemoryStream();
+        using (var writer = new BinaryWriter(before, Encoding.UTF8, leaveOpen: true)) model.save(writer);
+        try
+        {
+            model.load(path);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            before.Position = 0;
+            using var reader = new BinaryReader(before, Encoding.UTF8, leaveOpen: true);
+            model.load(reader);
+            return Damaged(path, $"{path} cannot be loaded ({e.Message})");
+        }
+        return new LoadOutcome(info, null);
+    }
+
+    /// <summary>Moves the model and its description aside (never deletes them) and says so.</summary>
+    private static LoadOutcome Damaged(string path, string problem)
+    {
+        var suffix = ".damaged-" + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var moved = new List<string>();
+        foreach (var file in new[] { path, DescriptionPathOf(path) })
+        {
+            if (!File.Exists(file)) continue;
+            var target = file + suffix;
+            for (var n = 2; File.Exists(target); n++) target = $"{file}{suffix}-{n}";
+            File.Move(file, target);
+            moved.Add(target);
+        }
+        return new LoadOutcome(null, $"{problem}; moved aside to {string.Join(" and ", moved)}", Warning: true);
+    }
+
+    private static string Sha256Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

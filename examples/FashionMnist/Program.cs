@@ -40,8 +40,16 @@ JobSettings Settings(ParseResult parse) => new(
 Command WithOptions(Command command, Func<ParseResult, int> action)
 {
     foreach (var option in common) command.Options.Add(option);
-    command.SetAction(parse => Guarded(() => action(parse)));
+    command.SetAction(parse => Guarded(() => Claimed(parse, action)));
     return command;
+}
+
+// Every command that trains or writes holds the output folder for its whole run, claimed before anything is written:
+// a read-only folder fails now rather than after training, and a second run on the same folder is refused.
+int Claimed(ParseResult parse, Func<ParseResult, int> action)
+{
+    using var folder = OutputFolder.Claim(parse.GetValue(output)!, "fashion-mnist " + string.Join(' ', args));
+    return action(parse);
 }
 
 var root = new RootCommand("DslKd Fashion-MNIST: a CNN teacher distilled into an 8x smaller MLP student.");
@@ -83,7 +91,7 @@ summary.SetAction(_ =>
 });
 root.Subcommands.Add(summary);
 foreach (var option in common) root.Options.Add(option);
-root.SetAction(parse => Guarded(() => RunAll(parse)));
+root.SetAction(parse => Guarded(() => Claimed(parse, RunAll)));
 
 return root.Parse(args).Invoke();
 

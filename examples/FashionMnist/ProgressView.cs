@@ -46,6 +46,9 @@ public static class ProgressView
                         case Resumed resumed:
                             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(title)}: resumed after epoch {resumed.CompletedEpochs}[/]");
                             break;
+                        case DivergenceWarning diverging:
+                            AnsiConsole.MarkupLine($"[yellow]warning: {Markup.Escape(diverging.Message)}[/]");
+                            break;
                     }
                 }));
                 task.Value = task.MaxValue;
@@ -66,6 +69,9 @@ public static class ProgressView
                 break;
             case Resumed resumed:
                 Console.WriteLine($"{title}: resumed after epoch {resumed.CompletedEpochs} from {resumed.Path}");
+                break;
+            case DivergenceWarning diverging:
+                Console.WriteLine($"warning: {diverging.Message}");
                 break;
             // A line at each tenth, so a log shows the minutes a large cache takes are not a hang.
             case TeacherCacheBuilding building when building.Done * 10 / building.Total != (building.Done - 1) * 10 / building.Total:

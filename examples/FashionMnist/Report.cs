@@ -37,8 +37,8 @@ public sealed record JobReport(string Data, string Command, ModelMeasurement Tea
     public void Write(string directory)
     {
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "results.md"), ToMarkdown());
-        File.WriteAllText(Path.Combine(directory, "results.json"), JsonSerializer.Serialize(this, new JsonSerializerOptions
+        DslKd.AtomicFile.WriteAllText(Path.Combine(directory, "results.md"), ToMarkdown());
+        DslKd.AtomicFile.WriteAllText(Path.Combine(directory, "results.json"), JsonSerializer.Serialize(this, new JsonSerializerOptions
         {
             WriteIndented = true,
             NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,

@@ -64,6 +64,9 @@ public sealed class TuningJob(JobSettings settings)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  trial {progress.Trial}: epoch {completed.Result.Epoch}/{completed.Epochs}, validation accuracy {completed.Result.Evaluation!.Accuracy * 100:F2}%"));
                 break;
+            case TrialProgress { Event: DivergenceWarning diverging } progress:
+                Console.WriteLine($"  trial {progress.Trial}: warning: {diverging.Message}");
+                break;
             case TrialCompleted completed:
                 var trial = $"trial {completed.Result.Trial}/{completed.Trials}{(completed.Reused ? " (from the results file)" : "")}";
                 Console.WriteLine(completed.Result.Failure is { } failure
@@ -102,7 +105,7 @@ public sealed class TuningJob(JobSettings settings)
 
             """;
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "tuning.md"), markdown);
+        AtomicFile.WriteAllText(Path.Combine(directory, "tuning.md"), markdown);
         Plots.Tuning(Path.Combine(directory, "tuning.png"), result);
 
         AnsiConsole.WriteLine();

@@ -68,6 +68,20 @@ public sealed class FashionMnistTests : IDisposable
     }
 
     [Fact]
+    public void Find_files_reports_a_directory_in_place_of_a_file_as_a_directory_not_as_missing()
+    {
+        WriteSplit("train", images: 2, labels: [0, 1]);
+        File.Delete(Path.Combine(_directory, "train-labels-idx1-ubyte.gz"));
+        var directory = Path.Combine(_directory, "train-labels-idx1-ubyte.gz");
+        Directory.CreateDirectory(directory);
+
+        var error = Assert.Throws<IOException>(() => FashionMnist.FindFiles(_directory, train: true));
+
+        Assert.IsNotType<FileNotFoundException>(error);
+        Assert.Contains($"Fashion-MNIST file {directory} is a directory, not a file", error.Message);
+    }
+
+    [Fact]
     public void Labels_out_of_range_are_reported_with_the_file_index_and_value()
     {
         WriteSplit("train", images: 3, labels: [3, 12, 9]);

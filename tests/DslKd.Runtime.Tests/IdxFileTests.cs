@@ -182,6 +182,81 @@ public sealed class IdxFileTests : IDisposable
         Assert.Contains(path, error.Message);
     }
 
+    [Fact]
+    public void A_gzip_file_cut_inside_its_trailer_is_refused()
+    {
+        // The decompressor does not need the 8-byte trailer (CRC-32 and length) to produce the data, and .NET's accepts a
+        // file that ends anywhere in it; a download cut in its last bytes must not pass.
+        var compressed = Gzip(Idx(3, [3, 2, 2], ThreeImagesOf2x2));
+        for (var cut = 1; cut <= 8; cut++)
+        {
+            var path = WriteRaw($"cut-{cut}.gz", compressed[..^cut]);
+
+            var message = Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(path)).Message;
+
+            Assert.Contains(path, message);
+            Assert.Contains("gzip file does not end where its data ends: its last 8 bytes are not the trailer of the data", message);
+        }
+    }
+
+    [Fact]
+    public void Bytes_after_the_gzip_trailer_and_a_second_gzip_member_are_refused()
+    {
+        var compressed = Gzip(Idx(1, [4], [9, 0, 3, 5]));
+        var appended = WriteRaw("appended.gz", [.. compressed, 1, 2, 3, 4, 5]);
+        var joined = WriteRaw("joined.gz", [.. Gzip(Idx(1, [4], [9, 0])), .. Gzip([3, 5])]);
+
+        var appendedMessage = Assert.Throws<InvalidDataException>(() => IdxFile.ReadLabels(appended)).Message;
+        var joinedMessage = Assert.Throws<InvalidDataException>(() => IdxFile.ReadLabels(joined)).Message;
+
+        Assert.Contains($"{appended}: gzip file does not end where its data ends: 5 bytes follow the end of the compressed data", appendedMessage);
+        Assert.Contains(joined, joinedMessage);
+        Assert.Contains("several gzip files joined together", joinedMessage);
+        // The intact file still reads, its trailer checked.
+        Assert.Equal([9L, 0, 3, 5], IdxFile.ReadLabels(WriteRaw("intact.gz", compressed)).data<long>().ToArray());
+    }
+
+    [Fact]
+    public void A_flipped_bit_in_the_gzip_checksum_is_refused()
+    {
+        var compressed = Gzip(Idx(1, [4], [9, 0, 3, 5]));
+        compressed[^6] ^= 1; // inside the CRC-32
+
+        var message = Assert.Throws<InvalidDataException>(() => IdxFile.ReadLabels(WriteRaw("crc.gz", compressed))).Message;
+
+        Assert.Contains("corrupt gzip data", message);
+    }
+
+    [Fact]
+    public void A_directory_in_place_of_the_file_is_reported_as_a_directory()
+    {
+        var path = Path.Combine(_directory, "train-images-idx3-ubyte.gz");
+        Directory.CreateDirectory(path);
+
+        var error = Assert.Throws<IOException>(() => IdxFile.ReadImages(path));
+
+        Assert.IsNotType<FileNotFoundException>(error);
+        Assert.Equal($"{path} is a directory, not an IDX file.", error.Message);
+    }
+
+    [Fact]
+    public void A_named_pipe_or_an_empty_file_is_refused_without_waiting_to_read_it()
+    {
+        var pipe = Path.Combine(_directory, "train-labels-idx1-ubyte");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe])) mkfifo.WaitForExit();
+        Assert.True(File.Exists(pipe));
+        var empty = WriteRaw("empty", []);
+
+        // Opening a pipe without a writer waits for ever: the read must fail at once instead.
+        var read = Task.Run(() => IdxFile.ReadLabels(pipe));
+        Assert.True(Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(20))).Result == read, "reading a named pipe hangs");
+        var message = Assert.Throws<InvalidDataException>(() => read.GetAwaiter().GetResult()).Message;
+        var emptyMessage = Assert.Throws<InvalidDataException>(() => IdxFile.ReadLabels(empty)).Message;
+
+        Assert.Contains($"{pipe}: 0 bytes: an empty file, or not a regular file (a named pipe, socket or device", message);
+        Assert.Contains($"{empty}: 0 bytes", emptyMessage);
+    }
+
     /// <summary>An unsigned-byte IDX file: magic, big-endian sizes, then <paramref name="data"/> as given (it may disagree with the sizes).</summary>
     private static byte[] Idx(byte dimensions, int[] sizes, byte[] data)
     {

@@ -141,10 +141,35 @@ public class TrainingCallbackTests : IDisposable
 
         var callbacks = TrainingLoop.DefaultCallbacks(everything, new SynchronousProgress<TrainingEvent>(_ => { }));
 
-        Assert.Equal([typeof(EarlyStoppingCallback), typeof(CheckpointCallback), typeof(TeacherCacheCallback), typeof(TensorBoardCallback), typeof(ProgressCallback)],
+        Assert.Equal([typeof(EarlyStoppingCallback), typeof(CheckpointCallback), typeof(TeacherCacheCallback), typeof(TensorBoardCallback), typeof(DivergenceWarningCallback), typeof(ProgressCallback)],
             callbacks.Select(c => c.GetType()));
         Assert.Equal((3, EpochMetric.EvaluationAccuracy), (((EarlyStoppingCallback)callbacks[0]).Patience, ((EarlyStoppingCallback)callbacks[0]).Metric));
         Assert.Empty(TrainingLoop.DefaultCallbacks(DistilQuadrants.DefaultOptions));
+    }
+
+    [Fact]
+    public void A_run_that_diverges_with_finite_losses_is_warned_about_once_and_a_healthy_run_never()
+    {
+        // A learning rate a million times too high: the losses climb by orders of magnitude but stay finite, so the NaN
+        // guard never fires and the run would end as if it had succeeded.
+        var diverging = TrainQuadrantTeacher.DefaultOptions with { Epochs = 3, Optimizer = new OptimizerSettings(OptimizerKind.Adam, 1e6) };
+        var events = new List<TrainingEvent>();
+
+        var result = new TrainQuadrantTeacher(new QuadrantTeacher(seed: 1)).Train(Train, null, diverging, new SynchronousProgress<TrainingEvent>(events.Add));
+
+        var warning = Assert.Single(events.OfType<DivergenceWarning>());
+        Assert.True(result.Epochs.All(e => double.IsFinite(e.TrainLoss)));
+        Assert.Equal(result.Epochs[warning.Epoch - 1].TrainLoss, warning.TrainLoss);
+        Assert.True(warning.TrainLoss > DivergenceWarningCallback.DefaultFactor * warning.ReferenceLoss);
+        Assert.InRange(warning.ReferenceLoss, 0.5 * Math.Log(4), 2 * Math.Log(4)); // the untrained model's cross-entropy over 4 classes
+        Assert.Contains($"TrainQuadrantTeacher: training is diverging: the mean training loss of epoch {warning.Epoch} is", warning.Message);
+        // Published before the epoch it concerns is reported, like a checkpoint.
+        Assert.IsType<EpochCompleted>(events[events.IndexOf(warning) + 1]);
+
+        var healthy = new List<TrainingEvent>();
+        new TrainQuadrantTeacher(new QuadrantTeacher(seed: 1)).Train(Train, null, TrainQuadrantTeacher.DefaultOptions, new SynchronousProgress<TrainingEvent>(healthy.Add));
+        Assert.Empty(healthy.OfType<DivergenceWarning>());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DivergenceWarningCallback(1));
     }
 
     [Fact]

@@ -143,6 +143,16 @@ public class TrainingTests : IDisposable
         Assert.Equal(3, error.Step);
         Assert.Contains("'Exploding'", error.Message);
         Assert.Equal(afterEpochOne, File.ReadAllBytes(checkpoint));
+        // The message says where the last good state is, not "the last checkpoint (if any)".
+        Assert.Equal((_directory, 1), (error.CheckpointDirectory, error.CompletedEpochs));
+        Assert.Contains($"nothing of epoch 2 was saved: the checkpoint in {_directory} holds the state after epoch 1, the last good one", error.Message);
+
+        // Without a checkpoint directory it says that nothing is kept.
+        ExplodingRecipe.Calls = 0;
+        var unsaved = Assert.Throws<NonFiniteLossException>(() =>
+            new ExplodingRecipe(teacher, new QuadrantStudent(seed: 3)).Train(Train, null, options with { CheckpointDirectory = null }));
+        Assert.Null(unsaved.CheckpointDirectory);
+        Assert.Contains("the run keeps no checkpoint (no CheckpointDirectory), so its progress is lost", unsaved.Message);
         ExplodingRecipe.NaNFromCall = int.MaxValue;
     }
 

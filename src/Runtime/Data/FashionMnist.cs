@@ -66,6 +66,7 @@ public static class FashionMnist
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
     /// <exception cref="FileNotFoundException">An image or label file is missing; <see cref="FileNotFoundException.FileName"/> is the path of the <c>.gz</c> file expected.</exception>
+    /// <exception cref="IOException">A directory stands where an image or label file should be (and no file of the other name is there).</exception>
     public static (string Images, string Labels) FindFiles(string directory, bool train)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Fashion-MNIST directory not found: {directory}");
@@ -79,6 +80,12 @@ public static class FashionMnist
         if (File.Exists(compressed)) return compressed;
         var raw = Path.Combine(directory, name);
         if (File.Exists(raw)) return raw;
+        // Not "missing": something is there, just not a file.
+        foreach (var path in new[] { compressed, raw })
+        {
+            if (Directory.Exists(path))
+                throw new IOException($"Fashion-MNIST file {path} is a directory, not a file: expected the IDX file {compressed} (or uncompressed, {raw}).");
+        }
         throw new FileNotFoundException($"Fashion-MNIST file missing: expected {compressed} (or uncompressed, {raw}).", compressed);
     }
 

@@ -13,6 +13,13 @@ namespace DslKd;
 /// supported. Every malformed file is reported as an <see cref="InvalidDataException"/> naming the file, the problem
 /// and what was expected.
 /// </summary>
+/// <remarks>
+/// A gzip file is checked whole: the CRC-32 and length in its 8-byte trailer must match the decompressed data, so a
+/// file cut anywhere (even inside the trailer, which the decompressor does not need) or with bytes appended is refused;
+/// a gzip file of several members (concatenated) is refused the same way. A path that is a directory, or that reports
+/// a size of 0 bytes (an empty file, or a named pipe or device, which is not opened because reading it could wait for
+/// ever), is refused before opening it.
+/// </remarks>
 public static class IdxFile
 {
     private const byte UnsignedByteType = 0x08;
@@ -24,7 +31,8 @@ public static class IdxFile
     /// <summary>Reads an image file (3 dimensions: images, rows, columns) into a uint8 tensor [N, rows, cols].</summary>
     /// <param name="path">An IDX file, gzip-compressed or raw.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a well-formed unsigned-byte IDX image file.</exception>
+    /// <exception cref="IOException">The path is a directory.</exception>
+    /// <exception cref="InvalidDataException">The file is not a well-formed unsigned-byte IDX image file, or not a regular file.</exception>
     public static Tensor ReadImages(string path)
     {
         var (sizes, data) = Read(path, IdxKind.Images);
@@ -34,7 +42,8 @@ public static class IdxFile
     /// <summary>Reads a label file (1 dimension) into an int64 tensor [N].</summary>
     /// <param name="path">An IDX file, gzip-compressed or raw.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a well-formed unsigned-byte IDX label file.</exception>
+    /// <exception cref="IOException">The path is a directory.</exception>
+    /// <exception cref="InvalidDataException">The file is not a well-formed unsigned-byte IDX label file, or not a regular file.</exception>
     public static Tensor ReadLabels(string path)
     {
         var (sizes, data) = Read(path, IdxKind.Labels);
@@ -68,19 +77,52 @@ public static class IdxFile
         if (trailing > 0)
             throw Error(path, $"{trailing} unexpected bytes after the data: the header promises {Describe(sizes, kind)} " +
                 $"({dataLength} bytes), which should end the file{(compressed ? " (after decompression)" : "")}");
+        if (stream is Crc32Stream checksummed) VerifyGzipTrailer(path, checksummed);
         return (sizes, data);
     }
 
     private static Stream Open(string path, out bool compressed)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path)) throw new IOException($"{path} is a directory, not an IDX file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"IDX file not found: {path}", path);
+        // A named pipe or a device passes File.Exists, and opening it could wait for ever (a pipe without a writer). .NET
+        // does not tell a file's type, but all of these report 0 bytes, as an empty file does, which is no IDX file either.
+        if (new FileInfo(path).Length == 0)
+            throw Error(path, "0 bytes: an empty file, or not a regular file (a named pipe, socket or device, which is not read because " +
+                "reading it could wait for ever); an IDX file starts with a header of at least 8 bytes");
 
         var file = File.OpenRead(path);
         Span<byte> magic = stackalloc byte[2];
         compressed = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
         file.Position = 0;
-        return compressed ? new GZipStream(file, CompressionMode.Decompress) : file;
+        return compressed ? new Crc32Stream(new GZipStream(file, CompressionMode.Decompress)) : file;
+    }
+
+    /// <summary>
+    /// The gzip trailer (CRC-32, then the length modulo 2^32, both little-endian) must end the file and match what was
+    /// decompressed. .NET's decompressor checks the CRC-32 when the trailer is there, but accepts a file that ends inside
+    /// or before it, and ignores bytes after it.
+    /// </summary>
+    private static void VerifyGzipTrailer(string path, Crc32Stream data)
+    {
+        Span<byte> expected = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(expected, data.Crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(expected[4..], (uint)data.Length);
+
+        using var file = File.OpenRead(path);
+        // The last 64 KiB, to find the trailer when bytes were appended after it.
+        var tail = new byte[(int)Math.Min(file.Length, 65536)];
+        file.Position = file.Length - tail.Length;
+        file.ReadExactly(tail);
+        if (tail.Length >= 8 && tail.AsSpan(tail.Length - 8).SequenceEqual(expected)) return;
+
+        var found = tail.AsSpan().LastIndexOf(expected);
+        var problem = found >= 0
+            ? $"{tail.Length - found - 8} bytes follow the end of the compressed data, whose trailer (CRC-32 and length) matches"
+            : $"its last 8 bytes are not the trailer of the data (expected CRC-32 0x{data.Crc:X8} and length {data.Length}): it was cut short, " +
+              "damaged, or is several gzip files joined together (decompress it and compress it again as one)";
+        throw Error(path, $"gzip file does not end where its data ends: {problem}");
     }
 
     private static long[] ReadHeader(Stream stream, string path, IdxKind kind)
@@ -171,6 +213,59 @@ public static class IdxFile
         0x0E => "float64",
         _ => "not an IDX type",
     };
+}
+
+/// <summary>A read-only stream that computes the CRC-32 (ISO-HDLC, as gzip uses) and the length of what is read through it.</summary>
+internal sealed class Crc32Stream(Stream inner) : Stream
+{
+    private static readonly uint[] Table = BuildTable();
+    private uint _crc = 0xFFFFFFFF;
+
+    /// <summary>The CRC-32 of the bytes read so far.</summary>
+    public uint Crc => ~_crc;
+
+    /// <summary>The number of bytes read so far.</summary>
+    public override long Length => _length;
+    private long _length;
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var read = inner.Read(buffer);
+        var crc = _crc;
+        foreach (var b in buffer[..read]) crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        _crc = crc;
+        _length += read;
+        return read;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Position { get => _length; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+
+    private static uint[] BuildTable()
+    {
+        var table = new uint[256];
+        for (uint n = 0; n < 256; n++)
+        {
+            var c = n;
+            for (var k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
+            table[n] = c;
+        }
+        return table;
+    }
 }
 
 /// <summary>The two IDX layouts DslKd reads; the value is the number of dimensions.</summary>

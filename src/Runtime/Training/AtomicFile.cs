@@ -64,6 +64,20 @@ public static partial class AtomicFile
     }
 
     /// <summary>
+    /// Writes <paramref name="contents"/> to <paramref name="path"/> as UTF-8 (without a byte-order mark), atomically: a
+    /// reader sees the old text or the new text, never part of it, even if the process is killed or the disk fills up
+    /// during the write (the temporary file is removed and the exception propagates; the old file is untouched).
+    /// </summary>
+    /// <param name="path">The file to write; its folder is created if missing.</param>
+    /// <param name="contents">The text.</param>
+    public static void WriteAllText(string path, string contents)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(contents);
+        Write(path, writer => writer.Write(bytes));
+    }
+
+    /// <summary>
     /// Deletes the temporary files of <see cref="Write"/> in <paramref name="directory"/> whose writer is gone: a process
     /// killed mid-write (or a machine that lost power) leaves one behind, which may be large (a teacher cache). A file is
     /// deleted only when it matches DslKd's naming pattern and the process id in its name belongs to no live process, or

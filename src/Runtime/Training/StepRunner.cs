@@ -26,7 +26,7 @@ internal sealed class StepRunner(TrainingContext context, LearningRateSchedule s
         context.Optimizer.zero_grad();
         var loss = context.ComputeLoss(new TrainingBatch(x, y, indices, variants));
         var total = loss.Total.ToDouble();
-        if (!double.IsFinite(total)) throw NonFinite(context.Task.Name, loss, total, epoch, step);
+        if (!double.IsFinite(total)) throw NonFinite(loss, total, epoch, step);
         loss.Total.backward();
         if (options.GradientClipNorm is { } maxNorm) nn.utils.clip_grad_norm_(context.Trainable.parameters(), maxNorm);
         context.Optimizer.step();
@@ -34,13 +34,19 @@ internal sealed class StepRunner(TrainingContext context, LearningRateSchedule s
         return (loss, total, learningRate);
     }
 
-    private static NonFiniteLossException NonFinite(string run, StepLoss loss, double total, int epoch, long step)
+    private NonFiniteLossException NonFinite(StepLoss loss, double total, int epoch, long step)
     {
-        foreach (var term in loss.Terms)
+        var (term, value) = ("Total", total);
+        foreach (var candidate in loss.Terms)
         {
-            var value = term.Value.ToDouble();
-            if (!double.IsFinite(value)) return new NonFiniteLossException(run, term.Name, value, epoch, step);
+            var candidateValue = candidate.Value.ToDouble();
+            if (!double.IsFinite(candidateValue))
+            {
+                (term, value) = (candidate.Name, candidateValue);
+                break;
+            }
         }
-        return new NonFiniteLossException(run, "Total", total, epoch, step);
+        // The checkpoint callback sets the directory at run start and writes after every completed epoch.
+        return new NonFiniteLossException(context.Task.Name, term, value, epoch, step, context.CheckpointDirectory, context.History.Count);
     }
 }

@@ -49,3 +49,19 @@ public sealed record StoppedEarly(string Run, int Epoch, int BestEpoch, double B
     /// <summary>The best epoch's value of <see cref="Metric"/>.</summary>
     public double BestValue { get; init; } = double.NaN;
 }
+
+/// <summary>
+/// The run is diverging without producing NaN: an epoch's mean training loss rose above <see cref="Factor"/> times the
+/// loss the run started from (<see cref="DivergenceWarningCallback"/>). Training goes on; the result is likely useless.
+/// </summary>
+/// <param name="Run">The recipe's name.</param>
+/// <param name="Epoch">The epoch whose mean training loss crossed the bar.</param>
+/// <param name="TrainLoss">That mean training loss.</param>
+/// <param name="ReferenceLoss">The loss the run started from: its first step's, or, for a resumed run, its first epoch's mean.</param>
+/// <param name="Factor">How many times the reference the mean exceeded.</param>
+public sealed record DivergenceWarning(string Run, int Epoch, double TrainLoss, double ReferenceLoss, double Factor) : TrainingEvent(Run)
+{
+    /// <summary>One line for a log: what happened and what to do.</summary>
+    public string Message => FormattableString.Invariant(
+        $"{Run}: training is diverging: the mean training loss of epoch {Epoch} is {TrainLoss:G4}, more than {Factor:G4}x the {ReferenceLoss:G4} it started from. The model is likely useless; lower the learning rate or enable gradient clipping.");
+}

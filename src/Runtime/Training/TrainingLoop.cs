@@ -92,8 +92,8 @@ public static class TrainingLoop
     /// uses them: <see cref="EarlyStoppingCallback"/> (<see cref="TrainingOptions.EarlyStoppingPatience"/>),
     /// <see cref="CheckpointCallback"/> (<see cref="TrainingOptions.CheckpointDirectory"/>),
     /// <see cref="TeacherCacheCallback"/> (<see cref="TrainingOptions.TeacherCachePath"/>),
-    /// <see cref="TensorBoardCallback"/> (<see cref="TrainingOptions.TensorBoardDirectory"/>) and
-    /// <see cref="ProgressCallback"/> (<paramref name="progress"/>). A new list of new callbacks on every call, to add to,
+    /// <see cref="TensorBoardCallback"/> (<see cref="TrainingOptions.TensorBoardDirectory"/>), and with
+    /// <paramref name="progress"/> <see cref="DivergenceWarningCallback"/> and <see cref="ProgressCallback"/>. A new list of new callbacks on every call, to add to,
     /// remove from or reorder.
     /// </summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
@@ -107,8 +107,13 @@ public static class TrainingLoop
         if (options.CheckpointDirectory is { } checkpoints) callbacks.Add(new CheckpointCallback(checkpoints));
         if (options.TeacherCachePath is { } cache) callbacks.Add(new TeacherCacheCallback(cache));
         if (options.TensorBoardDirectory is { } logs) callbacks.Add(new TensorBoardCallback(logs));
-        // Last, so an epoch's checkpoint is reported before the epoch itself.
-        if (progress is not null) callbacks.Add(new ProgressCallback(progress));
+        if (progress is not null)
+        {
+            // A warning is a progress event: only when someone receives them.
+            callbacks.Add(new DivergenceWarningCallback());
+            // Last, so an epoch's checkpoint is reported before the epoch itself.
+            callbacks.Add(new ProgressCallback(progress));
+        }
         return callbacks;
     }
 
