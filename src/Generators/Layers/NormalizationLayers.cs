@@ -36,7 +36,15 @@ internal sealed class BatchNormLayer(int spatialRank) : LayerKind
     public override IEnumerable<(string Name, long[] Shape)> ParameterShapes(ResolvedLayer layer) =>
         [("weight", [layer.InputShape[0]]), ("bias", [layer.InputShape[0]])];
 
-    public override string Describe(ResolvedLayer layer) => $"{Name}({Literal.Of(layer.InputShape[0])})";
+    // Settings that change the outputs are in the summary (which keys saved models and caches), defaults left out.
+    public override string Describe(ResolvedLayer layer)
+    {
+        var a = layer.Layer.Arguments;
+        return $"{Name}(" + Literal.Join(
+            Literal.Of(layer.InputShape[0]),
+            a.Has("Eps") ? "eps=" + Literal.Of(a.Real("Eps", 1e-5)) : null,
+            a.Has("Momentum") ? "momentum=" + Literal.Of(a.Real("Momentum", 0.1)) : null) + ")";
+    }
 
     public override string Construct(ResolvedLayer layer)
     {
@@ -65,7 +73,9 @@ internal sealed class LayerNormLayer : LayerKind
     public override IEnumerable<(string Name, long[] Shape)> ParameterShapes(ResolvedLayer layer) =>
         [("weight", [Last(layer)]), ("bias", [Last(layer)])];
 
-    public override string Describe(ResolvedLayer layer) => $"LayerNorm({Literal.Of(Last(layer))})";
+    public override string Describe(ResolvedLayer layer) =>
+        $"LayerNorm(" + Literal.Join(Literal.Of(Last(layer)),
+            layer.Layer.Arguments.Has("Eps") ? "eps=" + Literal.Of(layer.Layer.Arguments.Real("Eps", 1e-5)) : null) + ")";
 
     public override string Construct(ResolvedLayer layer)
     {

@@ -18,7 +18,7 @@ partial class EveryLayer : global::TorchSharp.torch.nn.Module<global::TorchSharp
         "Input                                                        [3, 32, 32]\n" +
         "Stem                                                         [16, 16, 16]    1,232\n" +
         "  Conv2d(3, 16, kernel=5, stride=2, padding=2, bias=false)   [16, 16, 16]    1,200\n" +
-        "  BatchNorm2d(16)                                            [16, 16, 16]       32\n" +
+        "  BatchNorm2d(16, eps=0.001, momentum=0.05)                  [16, 16, 16]       32\n" +
         "  LeakyReLU(0.2)                                             [16, 16, 16]        0\n" +
         "Mixer                                                        [32, 7, 7]      1,184\n" +
         "  Conv2d(16, 32, kernel=3, padding=2, dilation=2, groups=4)  [32, 16, 16]    1,184\n" +
@@ -30,7 +30,7 @@ partial class EveryLayer : global::TorchSharp.torch.nn.Module<global::TorchSharp
         "  SiLU                                                       [32, 2, 3]          0\n" +
         "Head                                                         [64]           12,800\n" +
         "  Flatten                                                    [192]               0\n" +
-        "  LayerNorm(192)                                             [192]             384\n" +
+        "  LayerNorm(192, eps=1E-06)                                  [192]             384\n" +
         "  Linear(192, 64, bias=false)                                [64]           12,288\n" +
         "  BatchNorm1d(64)                                            [64]              128\n" +
         "  Tanh                                                       [64]                0\n" +
