@@ -56,3 +56,32 @@ public partial class TrainWideCnn;
 [SoftTargets(Temperature = 4, Weight = 0.5), HardLabels(Weight = 0.5)]
 [Optimizer(OptimizerKind.Adam, LearningRate = 1e-3), BatchSize(256), Epochs(1)]
 public partial class CnnKd;
+
+/// <summary>ResNet-20 for CIFAR-10 (mdistiller's, 10 classes): the residual step against its hand-written twin.</summary>
+[Student(InputShape = [3, 32, 32], Classes = 10)]
+public partial class ResNet20
+{
+    [Conv2d(16, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, ReLU]
+    public partial Block Stem { get; }
+
+    [Repeat(3)]
+    [Conv2d(16, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, ReLU,
+     Conv2d(16, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, AddInput, ReLU]
+    public partial Block Layer1 { get; }
+
+    [Repeat(3)]
+    [Conv2d(32, Kernel = 3, Stride = 2, Padding = 1, Bias = false), BatchNorm2d, ReLU,
+     Conv2d(32, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, AddInput, ReLU]
+    public partial Block Layer2 { get; }
+
+    [Repeat(3)]
+    [Conv2d(64, Kernel = 3, Stride = 2, Padding = 1, Bias = false), BatchNorm2d, ReLU,
+     Conv2d(64, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, AddInput, ReLU]
+    public partial Block Layer3 { get; }
+
+    [AvgPool2d(8), Flatten, Linear(10)]
+    public partial Block Logits { get; }
+}
+
+[Supervised<ResNet20>, Optimizer(OptimizerKind.Adam, LearningRate = 1e-3), BatchSize(64), Epochs(1)]
+public partial class TrainResNet20;

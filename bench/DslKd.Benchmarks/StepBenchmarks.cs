@@ -27,6 +27,11 @@ public static class StepBenchmarks
         ours["cnn_distillation"] = Compare(report, "CNN distillation", cnnSteps,
             DistillGenerated(new CnnKd(new WideCnn(seed: 1), new ImageMlp(seed: 2)), images, labels), DistillHand(HandWritten.WideCnn(), HandWritten.ImageMlp(), images, labels));
 
+        var cifar = randn(64, 3, 32, 32);
+        var cifarLabels = randint(0, 10, 64);
+        Compare(report, "ResNet-20 supervised (batch 64, 3x32x32)", steps,
+            SupervisedGenerated(new TrainResNet20(new ResNet20(seed: 1)), cifar, cifarLabels), SupervisedHand(new HandWrittenResNet20(), cifar, cifarLabels));
+
         GflopsVsPeak(report, ours["mlp_teacher_supervised"]);
         PyTorch(report, ours, steps);
     }

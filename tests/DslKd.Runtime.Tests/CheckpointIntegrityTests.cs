@@ -151,7 +151,8 @@ public class CheckpointIntegrityTests : IDisposable
 
         var writes = 0;
         IOException error;
-        using (AtomicFile.InjectStream(file => ++writes == 2 ? new FullDisk(file, failAfter: 1000) : file))
+        // Only the checkpoint's writes count: the run also writes its folder lock's owner file.
+        using (AtomicFile.InjectStream(file => file is FileStream { Name: var name } && name.Contains(Checkpoint.FileName) && ++writes == 2 ? new FullDisk(file, failAfter: 1000) : file))
             error = Assert.Throws<IOException>(() => new TrainQuadrantTeacher(new QuadrantTeacher(seed: 1)).Train(Train, Validation, options));
 
         Assert.Contains($"'{CheckpointPath}'", error.Message);

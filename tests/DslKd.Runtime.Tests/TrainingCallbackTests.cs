@@ -85,6 +85,24 @@ public class TrainingCallbackTests : IDisposable
     }
 
     [Fact]
+    public void A_second_run_on_a_checkpoint_folder_in_use_is_refused_naming_it_and_the_folder_is_free_after_the_first()
+    {
+        var options = TrainQuadrantTeacher.DefaultOptions with { Epochs = 1, BatchSize = 400, CheckpointDirectory = _directory };
+        using (FolderLock.Acquire(_directory, "another run"))
+        {
+            var refused = Assert.Throws<IOException>(() => new TrainQuadrantTeacher(new QuadrantTeacher(seed: 1)).Train(Train, Test, options));
+            Assert.Contains(Path.GetFullPath(_directory), refused.Message);
+            Assert.Contains("another run", refused.Message);
+            Assert.False(File.Exists(Path.Combine(_directory, Checkpoint.FileName)));
+        }
+
+        var result = new TrainQuadrantTeacher(new QuadrantTeacher(seed: 1)).Train(Train, Test, options);
+
+        Assert.Single(result.Epochs);
+        using var free = FolderLock.Acquire(_directory, "after the run"); // the run released it
+    }
+
+    [Fact]
     public void Early_stopping_on_the_evaluation_loss_in_min_mode_stops_once_it_has_not_fallen_for_the_patience()
     {
         var losses = new TrainQuadrantTeacher(new QuadrantTeacher(seed: 1)).Train(SmallTrain, Validation, Overfitting).Epochs.Select(e => e.Evaluation!.Loss).ToList();

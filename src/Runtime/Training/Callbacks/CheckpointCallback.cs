@@ -7,6 +7,7 @@ namespace DslKd;
 /// Writes a <see cref="Checkpoint"/> after every epoch (atomically) and, when the directory holds one of the same run,
 /// resumes from it at run start; a checkpoint of another run (other options, loss settings, teacher, data or model
 /// architecture) is refused, and so is a damaged one (<see cref="Checkpoint"/>), with a message naming the file.
+/// The directory is locked (<see cref="FolderLock"/>) for the run: a second run on it is refused, naming the first.
 /// Publishes <see cref="Resumed"/> and <see cref="CheckpointSaved"/>. Put it after callbacks whose files it must
 /// capture (<see cref="EarlyStoppingCallback"/>), as <see cref="TrainingLoop.DefaultCallbacks"/> does.
 /// </summary>
@@ -14,6 +15,7 @@ namespace DslKd;
 public sealed class CheckpointCallback(string directory) : TrainingCallback
 {
     private string? _runIdentity;
+    private FolderLock? _lock;
 
     /// <summary>Where the checkpoint is kept.</summary>
     public string Directory { get; } = directory ?? throw new ArgumentNullException(nameof(directory));
@@ -24,6 +26,9 @@ public sealed class CheckpointCallback(string directory) : TrainingCallback
     /// <inheritdoc />
     public override void OnRunStart(TrainingContext context)
     {
+        // Two runs checkpointing into one folder would delete each other's best weights and pair one run's checkpoint
+        // with another's history: the second is refused, naming the first, before anything is read or written.
+        _lock = FolderLock.Acquire(Directory, $"checkpoints of {context.Task.Name}");
         context.CheckpointDirectory = Directory;
         var task = context.Task;
         _runIdentity = RunIdentity(context);
@@ -48,7 +53,12 @@ public sealed class CheckpointCallback(string directory) : TrainingCallback
     }
 
     /// <inheritdoc />
-    public override void OnTeardown(TrainingContext context) => _runIdentity = null;
+    public override void OnTeardown(TrainingContext context)
+    {
+        _runIdentity = null;
+        _lock?.Dispose();
+        _lock = null;
+    }
 
     /// <summary>What a checkpoint must match to be resumed: the options, a tuned recipe's loss settings, and what the run starts from.</summary>
     private static string RunIdentity(TrainingContext context)
