@@ -83,7 +83,8 @@ public static class ModelStore
         // Removed first: until the new description is written, the new model has none and a later run trains it again,
         // rather than pairing the new model with the old description.
         if (File.Exists(descriptionPath)) File.Delete(descriptionPath);
-        AtomicFile.Write(path, writer => model.save(writer));
+        // A DslKd model file (checksummed, with the architecture it belongs to): another program loads it with ModelFile.Load.
+        ModelFile.Save(model, path, metadata: $"FashionMnist example: {info.Recipe}");
         AtomicFile.WriteAllText(descriptionPath, JsonSerializer.Serialize(info with { ModelSha256 = Sha256Of(path) }, Json));
     }
 
@@ -121,19 +122,15 @@ public static class ModelStore
         if (actual != info.ModelSha256)
             return Damaged(path, $"{path} does not match the SHA-256 recorded in {Path.GetFileName(descriptionPath)} (the file is damaged or was replaced)");
 
-        // A load that fails half-way has overwritten some parameters: put the model back as it was.
-        using var before = new MemoryStream();
-        using (var writer = new BinaryWriter(before, Encoding.UTF8, leaveOpen: true)) model.save(writer);
+        // ModelFile checks the file's checksum, every tensor and the architecture before it changes the model, and leaves
+        // the model as it was when anything does not match.
         try
         {
-            model.load(path);
+            ModelFile.Load(model, path);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            before.Position = 0;
-            using var reader = new BinaryReader(before, Encoding.UTF8, leaveOpen: true);
-            model.load(reader);
-            return Damaged(path, $"{path} cannot be loaded ({e.Message})");
+            return Damaged(path, e.Message);
         }
         return new LoadOutcome(info, null);
     }
