@@ -1,0 +1,45 @@
+namespace DslKd.Runtime.Tests;
+
+// The DslKd declarations of the two PyTorch models Fixtures/make_import_fixtures.py builds, with the rules that map
+// PyTorch's module names onto them.
+
+/// <summary>PyTorch: features = Sequential(conv, bn, relu, pool), classifier = Linear.</summary>
+[Teacher(InputShape = [1, 8, 8], Classes = 3)]
+[PyTorchName("features", "Body")]
+[PyTorchName("classifier", "Logits.1")]
+public partial class ImportedCnn
+{
+    [Conv2d(4, Kernel = 3, Padding = 1), BatchNorm2d, ReLU, MaxPool2d(2)]
+    public partial Block Body { get; }
+
+    [Flatten, Linear(3)]
+    public partial Block Logits { get; }
+}
+
+/// <summary>mdistiller's CIFAR ResNet layout at toy size, with mdistiller's names: the rules are the zoo ResNet-8x4's.</summary>
+[Student(InputShape = [3, 8, 8], Classes = 5)]
+[PyTorchName("conv1", "Stem.0")]
+[PyTorchName("bn1", "Stem.1")]
+[PyTorchName("layer{n}.{unit}.conv1", "Layer{n}.{unit}.0")]
+[PyTorchName("layer{n}.{unit}.bn1", "Layer{n}.{unit}.1")]
+[PyTorchName("layer{n}.{unit}.conv2", "Layer{n}.{unit}.3")]
+[PyTorchName("layer{n}.{unit}.bn2", "Layer{n}.{unit}.4")]
+[PyTorchName("layer{n}.{unit}.downsample", "Layer{n}.{unit}.Shortcut")]
+[PyTorchName("fc", "Logits.2")]
+public partial class ImportedTinyResNet
+{
+    [Conv2d(4, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, ReLU]
+    public partial Block Stem { get; }
+
+    [Conv2d(4, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, ReLU,
+     Conv2d(4, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, AddInput, ReLU]
+    public partial Block Layer1 { get; }
+
+    [Repeat(2)]
+    [Conv2d(8, Kernel = 3, Stride = 2, Padding = 1, Bias = false), BatchNorm2d, ReLU,
+     Conv2d(8, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, AddInput, ReLU]
+    public partial Block Layer2 { get; }
+
+    [AvgPool2d(4), Flatten, Linear(5)]
+    public partial Block Logits { get; }
+}
