@@ -43,3 +43,38 @@ public partial class ImportedTinyResNet
     [AvgPool2d(4), Flatten, Linear(5)]
     public partial Block Logits { get; }
 }
+
+/// <summary>The small CNN as an opaque TorchScript teacher: only its input shape, classes and parameter count are declared.</summary>
+[Teacher(InputShape = [1, 8, 8], Classes = 3)]
+public partial class ScriptedCnn
+{
+    [TorchScript(3, Parameters = 243)]
+    public partial Block Logits { get; }
+}
+
+/// <summary>The tiny ResNet as an opaque TorchScript model, parameter count not declared.</summary>
+[Model(InputShape = [3, 8, 8], Classes = 5)]
+public partial class ScriptedTinyResNet
+{
+    [TorchScript(5)]
+    public partial Block Logits { get; }
+}
+
+/// <summary>A student for the TorchScript teacher.</summary>
+[Student(InputShape = [1, 8, 8], Classes = 3)]
+public partial class TinyMlp
+{
+    [Flatten, Linear(16), ReLU]
+    public partial Block Hidden { get; }
+
+    [Linear(3)]
+    public partial Block Logits { get; }
+}
+
+/// <summary>Every logit term, from a teacher the recipe knows only as TorchScript.</summary>
+[Distillation<ScriptedCnn, TinyMlp>]
+[SoftTargets(Temperature = 4, Weight = 0.5)]
+[DecoupledKD(Temperature = 4, Weight = 0.5)]
+[LogitMatching(Weight = 0.1)]
+[HardLabels(Weight = 0.1)]
+public partial class TinyMlpFromTorchScript;
