@@ -78,3 +78,15 @@ public partial class TinyMlp
 [LogitMatching(Weight = 0.1)]
 [HardLabels(Weight = 0.1)]
 public partial class TinyMlpFromTorchScript;
+
+/// <summary>A model of 20 features, for the run-time input checks.</summary>
+[Model(InputShape = [20], Classes = 2)]
+public partial class TwentyFeatures
+{
+    [Linear(8), ReLU, Linear(2)]
+    public partial Block Logits { get; }
+}
+
+[Supervised<TwentyFeatures>]
+[Epochs(1), BatchSize(8), Seed(1)]
+public partial class TrainTwentyFeatures;
