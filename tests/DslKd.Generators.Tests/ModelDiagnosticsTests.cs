@@ -331,7 +331,8 @@ public class ModelDiagnosticsTests
             .GetFields()
             .Select(f => ((Microsoft.CodeAnalysis.DiagnosticDescriptor)f.GetValue(null)!).Id)
             .ToList();
-        var testNames = typeof(ModelDiagnosticsTests).GetMethods().Concat(typeof(RecipeDiagnosticsTests).GetMethods()).Select(m => m.Name).ToList();
+        var testNames = typeof(ModelDiagnosticsTests).GetMethods().Concat(typeof(RecipeDiagnosticsTests).GetMethods())
+            .Concat(typeof(ImportDiagnosticsTests).GetMethods()).Select(m => m.Name).ToList();
         var docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
         var releases = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Generators", "AnalyzerReleases.Unshipped.md"));
 

@@ -138,4 +138,43 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor ResidualShapeMismatch = Error(
         "DKD0031", "Residual unit cannot add its input back",
         "Block '{0}', unit {1}: the layers before AddInput turn {2} into {3}; {4}");
+
+    // DKD0040-DKD0049: PyTorch weights and imported models (src/Generators/Import).
+    private const string ImportCategory = "DslKd.Import";
+
+    public static readonly DiagnosticDescriptor InvalidTensorNameRule = Error(
+        "DKD0040", "Invalid PyTorch name rule",
+        "[PyTorchName(\"{0}\", \"{1}\")] on model '{2}': {3}", ImportCategory);
+
+    public static readonly DiagnosticDescriptor TensorNameRuleMatchesNothing = Error(
+        "DKD0041", "PyTorch name rule names no layer with tensors",
+        "[PyTorchName(\"{0}\", \"{1}\")] on model '{2}': '{1}' names no layer with tensors; the model's layers with tensors are {3}", ImportCategory);
+
+    public static readonly DiagnosticDescriptor WeightsFileNotInBuild = Warning(
+        "DKD0042", "Pretrained weights are not checked at compile time",
+        "Model '{0}' names the weights '{1}', which is not an AdditionalFiles item of the project, so its tensors are not checked at compile time; add <AdditionalFiles Include=\"{1}\" /> to the project file", ImportCategory);
+
+    public static readonly DiagnosticDescriptor WeightsTensorMissing = Error(
+        "DKD0043", "Tensor missing from the weights file",
+        "Weights '{0}' do not fit model '{1}': {2}", ImportCategory);
+
+    public static readonly DiagnosticDescriptor WeightsTensorUnexpected = Error(
+        "DKD0044", "Unexpected tensor in the weights file",
+        "Weights '{0}' do not fit model '{1}': {2}", ImportCategory);
+
+    public static readonly DiagnosticDescriptor WeightsTensorShapeDiffers = Error(
+        "DKD0045", "Tensor shape differs from the weights file",
+        "Weights '{0}' do not fit model '{1}': {2}", ImportCategory);
+
+    public static readonly DiagnosticDescriptor TeacherAndStudentInputsDiffer = Error(
+        "DKD0046", "Teacher and student take different inputs",
+        "Recipe '{0}': the teacher '{1}' takes InputShape {2} but the student '{3}' takes {4}; both read the same batches, so declare the same InputShape (resize or reshape the data for one of them outside the recipe)", ImportCategory);
+
+    public static readonly DiagnosticDescriptor WeightsHeaderUnreadable = Error(
+        "DKD0047", "Weights file header cannot be read",
+        "Model '{0}': the weights '{1}' cannot be checked: {2}", ImportCategory);
+
+    public static readonly DiagnosticDescriptor WeightsTensorsCollide = Error(
+        "DKD0048", "Two tensors of the weights file map to one name",
+        "Weights '{0}' do not fit model '{1}': {2}", ImportCategory);
 }

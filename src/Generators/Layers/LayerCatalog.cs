@@ -28,6 +28,7 @@ internal static class LayerCatalog
         new ActivationLayer("ReLU6"),
         new ActivationLayer("Hardswish"),
         new IdentityLayer(),
+        new TorchScriptLayer(),
     }.ToDictionary(kind => kind.Name);
 
     public static LayerKind? Find(string name) => ByName.TryGetValue(name, out var kind) ? kind : null;

@@ -8,7 +8,7 @@ namespace DslKd;
 /// A whole labelled dataset held as two tensors: inputs [N, ...] (float32) and labels [N] (int64). Batches are cut by
 /// <c>index_select</c> over a permutation, much faster than assembling them sample by sample.
 /// </summary>
-public sealed class LabeledDataset : IDisposable
+public sealed partial class LabeledDataset : IDisposable
 {
     /// <summary>Wraps <paramref name="inputs"/> and <paramref name="labels"/>, checking they agree.</summary>
     /// <param name="inputs">[N, ...] float tensor.</param>

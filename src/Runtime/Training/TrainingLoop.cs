@@ -59,6 +59,7 @@ public static class TrainingLoop
         ArgumentNullException.ThrowIfNull(callbacks);
         options.Validate();
         if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
+        InputCheck.ForTask(task, train, evaluation);   // the declared InputShape and dtype, before libtorch sees a batch
         if (options.EarlyStoppingPatience is not null && evaluation is null)
             throw new ArgumentException("EarlyStoppingPatience needs an evaluation set to watch: pass a validation split (never the test set).", nameof(evaluation));
         var callbackList = new CallbackList(callbacks);
