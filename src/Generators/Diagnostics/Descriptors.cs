@@ -138,4 +138,8 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor ResidualShapeMismatch = Error(
         "DKD0031", "Residual unit cannot add its input back",
         "Block '{0}', unit {1}: the layers before AddInput turn {2} into {3}; {4}");
+
+    public static readonly DiagnosticDescriptor NoOnnxMapping = Error(
+        "DKD0050", "Model cannot be exported to ONNX",
+        "'{0}' cannot be exported to ONNX: layer {1} in block '{2}' has no ONNX mapping in this version of DslKd; export a model without it");
 }
