@@ -31,6 +31,12 @@ public sealed record OnnxExportOptions
     /// layer, and ONNX Runtime fuses them into the convolution when it loads the model. Int8 export always folds.
     /// </summary>
     public bool FoldBatchNorm { get; init; }
+
+    /// <summary>
+    /// Extra entries for the file's metadata_props (the preprocessing an application must apply, class names, ...);
+    /// DslKd adds <c>dslkd.model</c>, <c>dslkd.input_shape</c> and <c>dslkd.output_shape</c> itself.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 }
 
 /// <summary>
@@ -59,7 +65,7 @@ public static class OnnxExport
         options ??= new OnnxExportOptions();
         var ir = OnnxLowering.Lower(model.OnnxGraph, TensorsOf(model), options);
         if (options.FoldBatchNorm) OnnxBatchNormFolding.Fold(ir);
-        return Serialize(ir, model.OnnxGraph, quantization: null);
+        return Serialize(ir, model.OnnxGraph, quantization: null, options.Metadata);
     }
 
     /// <summary>
@@ -81,7 +87,7 @@ public static class OnnxExport
         var ir = OnnxLowering.Lower(model.OnnxGraph, TensorsOf(model), options);
         OnnxBatchNormFolding.Fold(ir);
         OnnxInt8.Quantize(ir, ranges);
-        return Serialize(ir, model.OnnxGraph, quantization: "int8: per-channel symmetric int8 weights, uint8 activations (min/max calibration)");
+        return Serialize(ir, model.OnnxGraph, quantization: "int8: per-channel symmetric int8 weights, uint8 activations (min/max calibration)", options.Metadata);
     }
 
     /// <summary>Writes <see cref="ToBytes"/> to <paramref name="path"/>, atomically.</summary>
@@ -102,12 +108,13 @@ public static class OnnxExport
         AtomicFile.Write(path, writer => writer.Write(bytes));
     }
 
-    private static byte[] Serialize(OnnxIr ir, OnnxGraph graph, string? quantization)
+    private static byte[] Serialize(OnnxIr ir, OnnxGraph graph, string? quantization, IReadOnlyDictionary<string, string>? metadata)
     {
         OnnxLowering.NameOutputs(ir);
         ir.RemoveUnusedInitializers();
         ir.Doc = $"{graph.Model}: exported by DslKd from its declaration; input '{ir.InputName}' [batch, {string.Join(", ", graph.InputShape)}].";
         if (quantization is not null) ir.Metadata["dslkd.quantization"] = quantization;
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>()) ir.Metadata.TryAdd(key, value);
         using var stream = new MemoryStream();
         using (var coded = new Google.Protobuf.CodedOutputStream(stream, leaveOpen: true))
             OnnxProtoWriter.ToProto(ir, Opset).WriteTo(coded);
