@@ -14,10 +14,19 @@ var report = new BenchReport();
 var samples = quick ? 1024 : 20480;
 var data = new LabeledDataset(randn(samples, 784), randint(0, 10, samples), classes: 10);
 
+if (args.Contains("--onnx"))
+{
+    // Section 7 alone: the deployment comparison (docs/deploy.md).
+    OnnxBenchmark.Run(report, repetitions: quick ? 3 : 30);
+    report.Print($"DslKd deployment benchmark ({(quick ? "quick smoke run, numbers meaningless" : "full run")}, {get_num_threads()} threads, {Environment.ProcessorCount} cores)");
+    return 0;
+}
+
 StepBenchmarks.Run(report, steps: quick ? 3 : 60);
 CacheAndMemoryBenchmarks.Cache(report, data, steps: quick ? 3 : 200);
 CacheAndMemoryBenchmarks.Memory(report, data, epochs: quick ? 2 : 10);
 InferenceBenchmark.Run(report, repetitions: quick ? 3 : 30);
+OnnxBenchmark.Run(report, repetitions: quick ? 3 : 30);
 GeneratorBenchmark.Run(report, quick ? [1, 10] : [1, 10, 100]);
 
 report.Print($"DslKd benchmarks ({(quick ? "quick smoke run, numbers meaningless" : "full run")}, {get_num_threads()} threads, {Environment.ProcessorCount} cores)");
