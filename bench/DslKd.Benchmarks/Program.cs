@@ -14,7 +14,15 @@ var report = new BenchReport();
 var samples = quick ? 1024 : 20480;
 var data = new LabeledDataset(randn(samples, 784), randint(0, 10, samples), classes: 10);
 
-// `--only steps|cache|memory|inference|generator` runs one section (e.g. to re-measure what a change touched).
+if (args.Contains("--onnx"))
+{
+    // Section 7 alone: the deployment comparison (docs/deploy.md).
+    OnnxBenchmark.Run(report, repetitions: quick ? 3 : 30);
+    report.Print($"DslKd deployment benchmark ({(quick ? "quick smoke run, numbers meaningless" : "full run")}, {get_num_threads()} threads, {Environment.ProcessorCount} cores)");
+    return 0;
+}
+
+// `--only steps|cache|memory|inference|onnx|generator` runs one section (e.g. to re-measure what a change touched).
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 bool Runs(string section) => only is null || only == section;
 
@@ -22,6 +30,7 @@ if (Runs("steps")) StepBenchmarks.Run(report, steps: quick ? 3 : 60);
 if (Runs("cache")) CacheAndMemoryBenchmarks.Cache(report, data, steps: quick ? 3 : 200);
 if (Runs("memory")) CacheAndMemoryBenchmarks.Memory(report, data, epochs: quick ? 2 : 10);
 if (Runs("inference")) InferenceBenchmark.Run(report, repetitions: quick ? 3 : 30);
+if (Runs("onnx")) OnnxBenchmark.Run(report, repetitions: quick ? 3 : 30);
 if (Runs("generator")) GeneratorBenchmark.Run(report, quick ? [1, 10] : [1, 10, 100]);
 
 report.Print($"DslKd benchmarks ({(quick ? "quick smoke run, numbers meaningless" : "full run")}, {get_num_threads()} threads, {Environment.ProcessorCount} cores)");

@@ -101,11 +101,14 @@ public sealed class MainJob(JobSettings settings)
         WarnIfDistillationLostOnValidation(aloneHistory, distilledHistory);
 
         AnsiConsole.MarkupLine("[bold]Measuring[/] accuracy on the test set, size and CPU speed of the four models...");
+        // The student shipped: distilled.onnx and distilled.int8.onnx beside distilled.dkd, measured in ONNX Runtime.
+        var onnx = OnnxDeployment.ExportAndMeasure("Distilled student", distilled, ModelStore.PathOf(_output, "distilled"), Data.Train, Test);
         var report = new JobReport($"{Data.Description}; test: {TrainingData.TestDescription(settings, Test)}", command,
             Measurements.Measure("Teacher (CNN)", teacher, FashionCnn.ParameterCount, ModelStore.PathOf(_output, "teacher"), Test),
             Measurements.Measure("Student alone (MLP)", alone, FashionMlp.ParameterCount, ModelStore.PathOf(_output, "student-alone"), Test),
             Measurements.Measure("Textbook KD (MLP)", textbook, FashionMlp.ParameterCount, ModelStore.PathOf(_output, "textbook-distilled"), Test),
-            Measurements.Measure("Distilled student (MLP)", distilled, FashionMlp.ParameterCount, ModelStore.PathOf(_output, "distilled"), Test));
+            Measurements.Measure("Distilled student (MLP)", distilled, FashionMlp.ParameterCount, ModelStore.PathOf(_output, "distilled"), Test))
+        { OnnxRuntime = onnx };
         report.Write(_output);
         Plots.TrainingCurves(Path.Combine(_output, "training-curves.png"),
             [("Teacher (CNN)", teacherHistory), ("Student alone (MLP)", aloneHistory), ("Textbook KD (MLP)", textbookHistory), ("Distilled student (MLP)", distilledHistory)]);

@@ -81,6 +81,7 @@ tune.Options.Add(tuneEpochs);
 tune.Options.Add(tuneRecipe);
 root.Subcommands.Add(tune);
 root.Subcommands.Add(WithOptions(new Command("evaluate", "Evaluate the four models and write the report (training what is missing)"), RunAll));
+root.Subcommands.Add(OnnxDeployment.ExportCommand(WithOptions, Settings));
 var summary = new Command("summary", "Print both models' compile-time summaries and the compression ratio (nothing runs)");
 summary.SetAction(_ =>
 {
@@ -102,6 +103,7 @@ int RunAll(ParseResult parse)
     var report = new MainJob(settings).Report(command.TrimEnd());
     AnsiConsole.WriteLine();
     AnsiConsole.Write(ResultsTable.Render(report));
+    if (report.OnnxRuntime.Count > 0) AnsiConsole.Write(OnnxDeployment.Render(report.OnnxRuntime));
     AnsiConsole.MarkupLine($"[bold]Report:[/] {Markup.Escape(Path.Combine(settings.OutputDirectory, "results.md"))} (+ results.json, training-curves.png, confusion-distilled.png)");
     return 0;
 }

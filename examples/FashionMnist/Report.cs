@@ -13,6 +13,9 @@ public sealed record JobReport(string Data, string Command, ModelMeasurement Tea
     /// <summary>The same for the textbook recipe (T = 4, 0.9 on soft targets).</summary>
     public double TextbookGainPoints => (TextbookDistilled.Test.Accuracy - StudentAlone.Test.Accuracy) * 100;
 
+    /// <summary>The distilled student exported to ONNX (float32 and int8) and run by ONNX Runtime.</summary>
+    public IReadOnlyList<OnnxMeasurement> OnnxRuntime { get; init; } = [];
+
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<ModelMeasurement> Models => [Teacher, StudentAlone, TextbookDistilled, Distilled];
 
@@ -31,6 +34,7 @@ public sealed record JobReport(string Data, string Command, ModelMeasurement Tea
         text.AppendLine();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Distillation gain over the student alone: {DistillationGainPoints:+0.00;-0.00} points of test accuracy (textbook recipe: {TextbookGainPoints:+0.00;-0.00})."));
+        if (OnnxRuntime.Count > 0) text.AppendLine().Append(OnnxDeployment.ToMarkdown(OnnxRuntime));
         return text.ToString();
     }
 

@@ -32,7 +32,7 @@ public class FashionMnistCliTests : IDisposable
 
         Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
         Assert.Contains("600 class-balanced train samples; 540 to train, 60 to validate", output);
-        foreach (var file in new[] { "results.md", "results.json", "training-curves.png", "confusion-distilled.png", "teacher.dkd", "student-alone.dkd", "textbook-distilled.dkd", "distilled.dkd" })
+        foreach (var file in new[] { "results.md", "results.json", "training-curves.png", "confusion-distilled.png", "teacher.dkd", "student-alone.dkd", "textbook-distilled.dkd", "distilled.dkd", "distilled.onnx", "distilled.int8.onnx" })
             Assert.True(File.Exists(Path.Combine(_output, file)), $"{file} is missing");
 
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_output, "results.json")));
@@ -42,6 +42,7 @@ public class FashionMnistCliTests : IDisposable
             Assert.InRange(accuracy, 0.3, 1.0); // far above the 10% of guessing even after 1-2 epochs on 600 images
         }
         Assert.Contains("Distillation gain over the student alone", File.ReadAllText(Path.Combine(_output, "results.md")));
+        Assert.Equal(2, json.RootElement.GetProperty("OnnxRuntime").GetArrayLength()); // the student in ONNX Runtime, float32 and int8
     }
 
     [Fact]

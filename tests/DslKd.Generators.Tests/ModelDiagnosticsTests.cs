@@ -1,4 +1,5 @@
 using DslKd.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
 
 namespace DslKd.Generators.Tests;
@@ -323,6 +324,41 @@ public class ModelDiagnosticsTests
             [Linear(8)] public partial Block [|HiddenPreActivation|] { get; }
         }
         """, "DKD0012", "pre-activation output of block 'Hidden'");
+
+    [Fact]
+    public void DKD0050_export_of_a_model_with_a_layer_that_has_no_onnx_mapping()
+    {
+        // Every layer kind has a mapping today (OnnxExportGeneratorTests checks), so the analyzer is given one without GELU.
+        var source = MarkedSource.Parse("""
+            using DslKd;
+            using DslKd.Export;
+            [Student(InputShape = [8], Classes = 2)]
+            public partial class Mlp
+            {
+                [Linear(4), GELU] public partial Block Hidden { get; }
+                [Linear(2)] public partial Block Logits { get; }
+            }
+            public static class Ship
+            {
+                public static void Run() => [|OnnxExport.Save(new Mlp(), "mlp.onnx")|];
+            }
+            """);
+        var outcome = GeneratorHarness.Run(source.Text);
+        Assert.Empty(outcome.Diagnostics);
+        Assert.Empty(outcome.CompilationProblems);
+
+        var diagnostics = outcome.Output
+            .WithAnalyzers([new OnnxExportAnalyzer(DslKd.Generators.Layers.OnnxMappings.Default.Without("GELU"))])
+            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("DKD0050", diagnostic.Id);
+        Assert.Equal(source.Span, diagnostic.Location.SourceSpan);
+        var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("'Mlp'", message);
+        Assert.Contains("GELU", message);
+        Assert.Contains("'Hidden'", message);
+    }
 
     [Fact]
     public void Every_descriptor_is_covered_by_a_test_and_documented()

@@ -51,9 +51,11 @@ public sealed class PackageTests(PackageFixture package, ITestOutputHelper log) 
             var dependencies = metadata.Descendants(ns + "dependency")
                 .Select(d => $"{d.Parent!.Attribute("targetFramework")?.Value}: {d.Attribute("id")!.Value} {d.Attribute("version")!.Value}")
                 .ToList();
+            // TorchSharp for the models; OnnxSharp (ONNX's generated protobuf classes) and Google.Protobuf for ONNX export;
             // PyBridge reads and writes torch.save's .pt files; SkiaSharp decodes image folders (docs/own-teacher-and-data.md).
-            Assert.Equal(["net10.0: SkiaSharp 3.119.0", "net10.0: SkiaSharp.NativeAssets.Linux.NoDependencies 3.119.0",
-                "net10.0: TorchSharp-cpu 0.107.0", "net10.0: TorchSharp.PyBridge 1.4.4"], dependencies.Order(StringComparer.Ordinal));
+            Assert.Equal(["net10.0: Google.Protobuf 3.36.2", "net10.0: OnnxSharp 0.3.2", "net10.0: SkiaSharp 3.119.0",
+                "net10.0: SkiaSharp.NativeAssets.Linux.NoDependencies 3.119.0", "net10.0: TorchSharp-cpu 0.107.0",
+                "net10.0: TorchSharp.PyBridge 1.4.4"], dependencies.Order(StringComparer.Ordinal));
         }
 
         // The generator is loaded by the customer's compiler: netstandard2.0, against the Roslyn the repository builds

@@ -177,4 +177,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor WeightsTensorsCollide = Error(
         "DKD0048", "Two tensors of the weights file map to one name",
         "Weights '{0}' do not fit model '{1}': {2}", ImportCategory);
+    public static readonly DiagnosticDescriptor NoOnnxMapping = Error(
+        "DKD0050", "Model cannot be exported to ONNX",
+        "'{0}' cannot be exported to ONNX: layer {1} in block '{2}' has no ONNX mapping in this version of DslKd; export a model without it");
 }

@@ -44,6 +44,7 @@ internal static class ModelEmitter
                 writer.Line();
                 ShapesClass(writer, model);
             }
+            OnnxGraphEmitter.Emit(writer, model);
         }
         return writer.ToString();
     }

@@ -256,7 +256,7 @@ internal static class ModelParser
 
     /// <summary>Member names the generated partial class declares; a block with one of these names would collide.</summary>
     public static readonly ImmutableHashSet<string> ReservedNames = ImmutableHashSet.Create(
-        "ParameterCount", "Summary", "InputShape", "OutputShape", "Shapes", "Description", "Features", "ForwardFeatures",
+        "ParameterCount", "Summary", "InputShape", "OutputShape", "Shapes", "Description", "Features", "ForwardFeatures", "OnnxGraph",
         // members of object, and of the positional Features record, that a property of that name would hide or break
         "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "Deconstruct", "EqualityContract", "PrintMembers",
         // TorchSharp Module members starting with a capital letter

@@ -55,7 +55,7 @@ internal sealed record GeneratorOutcome(GeneratorDriverRunResult Result, Compila
     public IReadOnlyList<Diagnostic> Diagnostics => Result.Diagnostics.Concat(AnalyzerDiagnostics).ToList();
 
     public IReadOnlyList<Diagnostic> AnalyzerDiagnostics =>
-        Output.WithAnalyzers([new RecipeWarningsAnalyzer()]).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult()
+        Output.WithAnalyzers([new RecipeWarningsAnalyzer(), new OnnxExportAnalyzer()]).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult()
             .Where(d => d.Id.StartsWith("DKD", StringComparison.Ordinal) || d.Id == "AD0001")
             .ToList();
 

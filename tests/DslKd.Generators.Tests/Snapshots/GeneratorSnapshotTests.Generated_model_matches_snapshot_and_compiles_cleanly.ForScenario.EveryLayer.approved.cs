@@ -192,3 +192,49 @@ partial class EveryLayer : global::TorchSharp.torch.nn.Module<global::TorchSharp
         public static global::DslKd.Shape Output { get; } = new global::DslKd.Shape(5L);
     }
 }
+
+/// <summary>ONNX export of <see cref="EveryLayer"/>: its graph as the generator resolved it; <see cref="global::DslKd.Export.OnnxExport"/> adds the weights.</summary>
+partial class EveryLayer : global::DslKd.Export.IOnnxExportable
+{
+    /// <summary>Every block, residual unit and layer with its ONNX mapping, settings, shapes and state_dict path; written at compile time.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DslKd.Generators", "0.1.0.0")]
+    public static global::DslKd.Export.OnnxGraph OnnxGraph { get; } = new global::DslKd.Export.OnnxGraph(
+        "EveryLayer", InputShape, OutputShape,
+        new global::DslKd.Export.OnnxBlock[]
+        {
+            new global::DslKd.Export.OnnxBlock("Stem", Shapes.Stem, new global::DslKd.Export.OnnxStep[]
+            {
+                new global::DslKd.Export.OnnxConvolution("Stem.0", new global::DslKd.Shape(3L, 32L, 32L), new global::DslKd.Shape(16L, 16L, 16L), Kernel: 5, Stride: 2, Padding: 2, Dilation: 1, Groups: 1, Bias: false),
+                new global::DslKd.Export.OnnxBatchNorm("Stem.1", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(16L, 16L, 16L), Eps: 0.001),
+                new global::DslKd.Export.OnnxActivation("Stem.2", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(16L, 16L, 16L), Kind: global::DslKd.Export.OnnxActivationKind.LeakyReLU, Slope: 0.2),
+            }),
+            new global::DslKd.Export.OnnxBlock("Mixer", Shapes.Mixer, new global::DslKd.Export.OnnxStep[]
+            {
+                new global::DslKd.Export.OnnxConvolution("Mixer.0", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(32L, 16L, 16L), Kernel: 3, Stride: 1, Padding: 2, Dilation: 2, Groups: 4, Bias: true),
+                new global::DslKd.Export.OnnxActivation("Mixer.1", new global::DslKd.Shape(32L, 16L, 16L), new global::DslKd.Shape(32L, 16L, 16L), Kind: global::DslKd.Export.OnnxActivationKind.GELU),
+                new global::DslKd.Export.OnnxPooling("Mixer.2", new global::DslKd.Shape(32L, 16L, 16L), new global::DslKd.Shape(32L, 8L, 8L), Kind: global::DslKd.Export.OnnxPoolingKind.Average, Kernel: 3, Stride: 2, Padding: 1),
+                new global::DslKd.Export.OnnxPooling("Mixer.3", new global::DslKd.Shape(32L, 8L, 8L), new global::DslKd.Shape(32L, 7L, 7L), Kind: global::DslKd.Export.OnnxPoolingKind.Max, Kernel: 2, Stride: 1, Padding: 0),
+            }),
+            new global::DslKd.Export.OnnxBlock("Pool", Shapes.Pool, new global::DslKd.Export.OnnxStep[]
+            {
+                new global::DslKd.Export.OnnxAdaptiveAveragePooling("Pool.0", new global::DslKd.Shape(32L, 7L, 7L), new global::DslKd.Shape(32L, 2L, 3L)),
+                new global::DslKd.Export.OnnxActivation("Pool.1", new global::DslKd.Shape(32L, 2L, 3L), new global::DslKd.Shape(32L, 2L, 3L), Kind: global::DslKd.Export.OnnxActivationKind.SiLU),
+            }),
+            new global::DslKd.Export.OnnxBlock("Head", Shapes.Head, new global::DslKd.Export.OnnxStep[]
+            {
+                new global::DslKd.Export.OnnxFlatten("Head.0", new global::DslKd.Shape(32L, 2L, 3L), new global::DslKd.Shape(192L)),
+                new global::DslKd.Export.OnnxLayerNorm("Head.1", new global::DslKd.Shape(192L), new global::DslKd.Shape(192L), Eps: 1E-06),
+                new global::DslKd.Export.OnnxLinear("Head.2", new global::DslKd.Shape(192L), new global::DslKd.Shape(64L), Bias: false),
+                new global::DslKd.Export.OnnxBatchNorm("Head.3", new global::DslKd.Shape(64L), new global::DslKd.Shape(64L), Eps: 1E-05),
+                new global::DslKd.Export.OnnxActivation("Head.4", new global::DslKd.Shape(64L), new global::DslKd.Shape(64L), Kind: global::DslKd.Export.OnnxActivationKind.Tanh),
+                new global::DslKd.Export.OnnxPassThrough("Head.5", new global::DslKd.Shape(64L), new global::DslKd.Shape(64L), Layer: "Dropout"),
+            }),
+            new global::DslKd.Export.OnnxBlock("Output", Shapes.Output, new global::DslKd.Export.OnnxStep[]
+            {
+                new global::DslKd.Export.OnnxLinear("Output.0", new global::DslKd.Shape(64L), new global::DslKd.Shape(5L), Bias: true),
+                new global::DslKd.Export.OnnxActivation("Output.1", new global::DslKd.Shape(5L), new global::DslKd.Shape(5L), Kind: global::DslKd.Export.OnnxActivationKind.Sigmoid),
+            }),
+        });
+
+    global::DslKd.Export.OnnxGraph global::DslKd.Export.IOnnxExportable.OnnxGraph => OnnxGraph;
+}

@@ -187,4 +187,59 @@ namespace Zoo
             public static global::DslKd.Shape Logits { get; } = new global::DslKd.Shape(10L);
         }
     }
+
+    /// <summary>ONNX export of <see cref="TinyMobileNet"/>: its graph as the generator resolved it; <see cref="global::DslKd.Export.OnnxExport"/> adds the weights.</summary>
+    partial class TinyMobileNet : global::DslKd.Export.IOnnxExportable
+    {
+        /// <summary>Every block, residual unit and layer with its ONNX mapping, settings, shapes and state_dict path; written at compile time.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslKd.Generators", "0.1.0.0")]
+        public static global::DslKd.Export.OnnxGraph OnnxGraph { get; } = new global::DslKd.Export.OnnxGraph(
+            "TinyMobileNet", InputShape, OutputShape,
+            new global::DslKd.Export.OnnxBlock[]
+            {
+                new global::DslKd.Export.OnnxBlock("Stem", Shapes.Stem, new global::DslKd.Export.OnnxStep[]
+                {
+                    new global::DslKd.Export.OnnxConvolution("Stem.0", new global::DslKd.Shape(3L, 16L, 16L), new global::DslKd.Shape(8L, 8L, 8L), Kernel: 3, Stride: 2, Padding: 1, Dilation: 1, Groups: 1, Bias: false),
+                    new global::DslKd.Export.OnnxBatchNorm("Stem.1", new global::DslKd.Shape(8L, 8L, 8L), new global::DslKd.Shape(8L, 8L, 8L), Eps: 1E-05),
+                    new global::DslKd.Export.OnnxActivation("Stem.2", new global::DslKd.Shape(8L, 8L, 8L), new global::DslKd.Shape(8L, 8L, 8L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU6),
+                }),
+                new global::DslKd.Export.OnnxBlock("Stage1", Shapes.Stage1, new global::DslKd.Export.OnnxStep[]
+                {
+                    new global::DslKd.Export.OnnxConvolution("Stage1.0.0", new global::DslKd.Shape(8L, 8L, 8L), new global::DslKd.Shape(32L, 8L, 8L), Kernel: 1, Stride: 1, Padding: 0, Dilation: 1, Groups: 1, Bias: false),
+                    new global::DslKd.Export.OnnxBatchNorm("Stage1.0.1", new global::DslKd.Shape(32L, 8L, 8L), new global::DslKd.Shape(32L, 8L, 8L), Eps: 1E-05),
+                    new global::DslKd.Export.OnnxActivation("Stage1.0.2", new global::DslKd.Shape(32L, 8L, 8L), new global::DslKd.Shape(32L, 8L, 8L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU6),
+                    new global::DslKd.Export.OnnxConvolution("Stage1.0.3", new global::DslKd.Shape(32L, 8L, 8L), new global::DslKd.Shape(32L, 4L, 4L), Kernel: 3, Stride: 2, Padding: 1, Dilation: 1, Groups: 32, Bias: false),
+                    new global::DslKd.Export.OnnxBatchNorm("Stage1.0.4", new global::DslKd.Shape(32L, 4L, 4L), new global::DslKd.Shape(32L, 4L, 4L), Eps: 1E-05),
+                    new global::DslKd.Export.OnnxActivation("Stage1.0.5", new global::DslKd.Shape(32L, 4L, 4L), new global::DslKd.Shape(32L, 4L, 4L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU6),
+                    new global::DslKd.Export.OnnxConvolution("Stage1.0.6", new global::DslKd.Shape(32L, 4L, 4L), new global::DslKd.Shape(12L, 4L, 4L), Kernel: 1, Stride: 1, Padding: 0, Dilation: 1, Groups: 1, Bias: false),
+                    new global::DslKd.Export.OnnxBatchNorm("Stage1.0.7", new global::DslKd.Shape(12L, 4L, 4L), new global::DslKd.Shape(12L, 4L, 4L), Eps: 1E-05),
+                    new global::DslKd.Export.OnnxResidualUnit("Stage1.1",
+                        new global::DslKd.Export.OnnxLayer[]
+                        {
+                            new global::DslKd.Export.OnnxConvolution("Stage1.1.0", new global::DslKd.Shape(12L, 4L, 4L), new global::DslKd.Shape(48L, 4L, 4L), Kernel: 1, Stride: 1, Padding: 0, Dilation: 1, Groups: 1, Bias: false),
+                            new global::DslKd.Export.OnnxBatchNorm("Stage1.1.1", new global::DslKd.Shape(48L, 4L, 4L), new global::DslKd.Shape(48L, 4L, 4L), Eps: 1E-05),
+                            new global::DslKd.Export.OnnxActivation("Stage1.1.2", new global::DslKd.Shape(48L, 4L, 4L), new global::DslKd.Shape(48L, 4L, 4L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU6),
+                            new global::DslKd.Export.OnnxConvolution("Stage1.1.3", new global::DslKd.Shape(48L, 4L, 4L), new global::DslKd.Shape(48L, 4L, 4L), Kernel: 3, Stride: 1, Padding: 1, Dilation: 1, Groups: 48, Bias: false),
+                            new global::DslKd.Export.OnnxBatchNorm("Stage1.1.4", new global::DslKd.Shape(48L, 4L, 4L), new global::DslKd.Shape(48L, 4L, 4L), Eps: 1E-05),
+                            new global::DslKd.Export.OnnxActivation("Stage1.1.5", new global::DslKd.Shape(48L, 4L, 4L), new global::DslKd.Shape(48L, 4L, 4L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU6),
+                            new global::DslKd.Export.OnnxConvolution("Stage1.1.6", new global::DslKd.Shape(48L, 4L, 4L), new global::DslKd.Shape(12L, 4L, 4L), Kernel: 1, Stride: 1, Padding: 0, Dilation: 1, Groups: 1, Bias: false),
+                            new global::DslKd.Export.OnnxBatchNorm("Stage1.1.7", new global::DslKd.Shape(12L, 4L, 4L), new global::DslKd.Shape(12L, 4L, 4L), Eps: 1E-05),
+                        },
+                        null, // shortcut: the identity
+                        global::System.Array.Empty<global::DslKd.Export.OnnxLayer>()),
+                }),
+                new global::DslKd.Export.OnnxBlock("Logits", Shapes.Logits, new global::DslKd.Export.OnnxStep[]
+                {
+                    new global::DslKd.Export.OnnxConvolution("Logits.0", new global::DslKd.Shape(12L, 4L, 4L), new global::DslKd.Shape(64L, 4L, 4L), Kernel: 1, Stride: 1, Padding: 0, Dilation: 1, Groups: 1, Bias: false),
+                    new global::DslKd.Export.OnnxBatchNorm("Logits.1", new global::DslKd.Shape(64L, 4L, 4L), new global::DslKd.Shape(64L, 4L, 4L), Eps: 1E-05),
+                    new global::DslKd.Export.OnnxActivation("Logits.2", new global::DslKd.Shape(64L, 4L, 4L), new global::DslKd.Shape(64L, 4L, 4L), Kind: global::DslKd.Export.OnnxActivationKind.Hardswish),
+                    new global::DslKd.Export.OnnxAdaptiveAveragePooling("Logits.3", new global::DslKd.Shape(64L, 4L, 4L), new global::DslKd.Shape(64L, 1L, 1L)),
+                    new global::DslKd.Export.OnnxFlatten("Logits.4", new global::DslKd.Shape(64L, 1L, 1L), new global::DslKd.Shape(64L)),
+                    new global::DslKd.Export.OnnxPassThrough("Logits.5", new global::DslKd.Shape(64L), new global::DslKd.Shape(64L), Layer: "Identity"),
+                    new global::DslKd.Export.OnnxLinear("Logits.6", new global::DslKd.Shape(64L), new global::DslKd.Shape(10L), Bias: true),
+                }),
+            });
+
+        global::DslKd.Export.OnnxGraph global::DslKd.Export.IOnnxExportable.OnnxGraph => OnnxGraph;
+    }
 }

@@ -224,4 +224,85 @@ namespace Zoo
             public static global::DslKd.Shape Logits { get; } = new global::DslKd.Shape(10L);
         }
     }
+
+    /// <summary>ONNX export of <see cref="TinyResNet"/>: its graph as the generator resolved it; <see cref="global::DslKd.Export.OnnxExport"/> adds the weights.</summary>
+    partial class TinyResNet : global::DslKd.Export.IOnnxExportable
+    {
+        /// <summary>Every block, residual unit and layer with its ONNX mapping, settings, shapes and state_dict path; written at compile time.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslKd.Generators", "0.1.0.0")]
+        public static global::DslKd.Export.OnnxGraph OnnxGraph { get; } = new global::DslKd.Export.OnnxGraph(
+            "TinyResNet", InputShape, OutputShape,
+            new global::DslKd.Export.OnnxBlock[]
+            {
+                new global::DslKd.Export.OnnxBlock("Stem", Shapes.Stem, new global::DslKd.Export.OnnxStep[]
+                {
+                    new global::DslKd.Export.OnnxConvolution("Stem.0", new global::DslKd.Shape(3L, 16L, 16L), new global::DslKd.Shape(8L, 16L, 16L), Kernel: 3, Stride: 1, Padding: 1, Dilation: 1, Groups: 1, Bias: false),
+                    new global::DslKd.Export.OnnxBatchNorm("Stem.1", new global::DslKd.Shape(8L, 16L, 16L), new global::DslKd.Shape(8L, 16L, 16L), Eps: 1E-05),
+                    new global::DslKd.Export.OnnxActivation("Stem.2", new global::DslKd.Shape(8L, 16L, 16L), new global::DslKd.Shape(8L, 16L, 16L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU),
+                }),
+                new global::DslKd.Export.OnnxBlock("Layer1", Shapes.Layer1, new global::DslKd.Export.OnnxStep[]
+                {
+                    new global::DslKd.Export.OnnxResidualUnit("Layer1.0",
+                        new global::DslKd.Export.OnnxLayer[]
+                        {
+                            new global::DslKd.Export.OnnxConvolution("Layer1.0.0", new global::DslKd.Shape(8L, 16L, 16L), new global::DslKd.Shape(16L, 16L, 16L), Kernel: 3, Stride: 1, Padding: 1, Dilation: 1, Groups: 1, Bias: false),
+                            new global::DslKd.Export.OnnxBatchNorm("Layer1.0.1", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(16L, 16L, 16L), Eps: 1E-05),
+                            new global::DslKd.Export.OnnxActivation("Layer1.0.2", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(16L, 16L, 16L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU),
+                            new global::DslKd.Export.OnnxConvolution("Layer1.0.3", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(16L, 16L, 16L), Kernel: 3, Stride: 1, Padding: 1, Dilation: 1, Groups: 1, Bias: false),
+                            new global::DslKd.Export.OnnxBatchNorm("Layer1.0.4", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(16L, 16L, 16L), Eps: 1E-05),
+                        },
+                        new global::DslKd.Export.OnnxLayer[]
+                        {
+                            new global::DslKd.Export.OnnxConvolution("Layer1.0.Shortcut.0", new global::DslKd.Shape(8L, 16L, 16L), new global::DslKd.Shape(16L, 16L, 16L), Kernel: 1, Stride: 1, Padding: 0, Dilation: 1, Groups: 1, Bias: false),
+                            new global::DslKd.Export.OnnxBatchNorm("Layer1.0.Shortcut.1", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(16L, 16L, 16L), Eps: 1E-05),
+                        },
+                        new global::DslKd.Export.OnnxLayer[]
+                        {
+                            new global::DslKd.Export.OnnxActivation("Layer1.0.5", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(16L, 16L, 16L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU),
+                        }),
+                    new global::DslKd.Export.OnnxResidualUnit("Layer1.1",
+                        new global::DslKd.Export.OnnxLayer[]
+                        {
+                            new global::DslKd.Export.OnnxConvolution("Layer1.1.0", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(16L, 16L, 16L), Kernel: 3, Stride: 1, Padding: 1, Dilation: 1, Groups: 1, Bias: false),
+                            new global::DslKd.Export.OnnxBatchNorm("Layer1.1.1", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(16L, 16L, 16L), Eps: 1E-05),
+                            new global::DslKd.Export.OnnxActivation("Layer1.1.2", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(16L, 16L, 16L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU),
+                            new global::DslKd.Export.OnnxConvolution("Layer1.1.3", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(16L, 16L, 16L), Kernel: 3, Stride: 1, Padding: 1, Dilation: 1, Groups: 1, Bias: false),
+                            new global::DslKd.Export.OnnxBatchNorm("Layer1.1.4", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(16L, 16L, 16L), Eps: 1E-05),
+                        },
+                        null, // shortcut: the identity
+                        new global::DslKd.Export.OnnxLayer[]
+                        {
+                            new global::DslKd.Export.OnnxActivation("Layer1.1.5", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(16L, 16L, 16L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU),
+                        }),
+                }),
+                new global::DslKd.Export.OnnxBlock("Layer2", Shapes.Layer2, new global::DslKd.Export.OnnxStep[]
+                {
+                    new global::DslKd.Export.OnnxResidualUnit("Layer2.0",
+                        new global::DslKd.Export.OnnxLayer[]
+                        {
+                            new global::DslKd.Export.OnnxConvolution("Layer2.0.0", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(32L, 8L, 8L), Kernel: 3, Stride: 2, Padding: 1, Dilation: 1, Groups: 1, Bias: false),
+                            new global::DslKd.Export.OnnxBatchNorm("Layer2.0.1", new global::DslKd.Shape(32L, 8L, 8L), new global::DslKd.Shape(32L, 8L, 8L), Eps: 1E-05),
+                            new global::DslKd.Export.OnnxActivation("Layer2.0.2", new global::DslKd.Shape(32L, 8L, 8L), new global::DslKd.Shape(32L, 8L, 8L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU),
+                            new global::DslKd.Export.OnnxConvolution("Layer2.0.3", new global::DslKd.Shape(32L, 8L, 8L), new global::DslKd.Shape(32L, 8L, 8L), Kernel: 3, Stride: 1, Padding: 1, Dilation: 1, Groups: 1, Bias: false),
+                            new global::DslKd.Export.OnnxBatchNorm("Layer2.0.4", new global::DslKd.Shape(32L, 8L, 8L), new global::DslKd.Shape(32L, 8L, 8L), Eps: 1E-05),
+                        },
+                        new global::DslKd.Export.OnnxLayer[]
+                        {
+                            new global::DslKd.Export.OnnxConvolution("Layer2.0.Shortcut.0", new global::DslKd.Shape(16L, 16L, 16L), new global::DslKd.Shape(32L, 8L, 8L), Kernel: 1, Stride: 2, Padding: 0, Dilation: 1, Groups: 1, Bias: false),
+                        },
+                        new global::DslKd.Export.OnnxLayer[]
+                        {
+                            new global::DslKd.Export.OnnxActivation("Layer2.0.5", new global::DslKd.Shape(32L, 8L, 8L), new global::DslKd.Shape(32L, 8L, 8L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU),
+                        }),
+                }),
+                new global::DslKd.Export.OnnxBlock("Logits", Shapes.Logits, new global::DslKd.Export.OnnxStep[]
+                {
+                    new global::DslKd.Export.OnnxAdaptiveAveragePooling("Logits.0", new global::DslKd.Shape(32L, 8L, 8L), new global::DslKd.Shape(32L, 1L, 1L)),
+                    new global::DslKd.Export.OnnxFlatten("Logits.1", new global::DslKd.Shape(32L, 1L, 1L), new global::DslKd.Shape(32L)),
+                    new global::DslKd.Export.OnnxLinear("Logits.2", new global::DslKd.Shape(32L), new global::DslKd.Shape(10L), Bias: true),
+                }),
+            });
+
+        global::DslKd.Export.OnnxGraph global::DslKd.Export.IOnnxExportable.OnnxGraph => OnnxGraph;
+    }
 }

@@ -138,4 +138,34 @@ namespace Signals.Models
             public static global::DslKd.Shape Head { get; } = new global::DslKd.Shape(4L);
         }
     }
+
+    /// <summary>ONNX export of <see cref="SignalCnn"/>: its graph as the generator resolved it; <see cref="global::DslKd.Export.OnnxExport"/> adds the weights.</summary>
+    partial class SignalCnn : global::DslKd.Export.IOnnxExportable
+    {
+        /// <summary>Every block, residual unit and layer with its ONNX mapping, settings, shapes and state_dict path; written at compile time.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslKd.Generators", "0.1.0.0")]
+        public static global::DslKd.Export.OnnxGraph OnnxGraph { get; } = new global::DslKd.Export.OnnxGraph(
+            "SignalCnn", InputShape, OutputShape,
+            new global::DslKd.Export.OnnxBlock[]
+            {
+                new global::DslKd.Export.OnnxBlock("Encoder", Shapes.Encoder, new global::DslKd.Export.OnnxStep[]
+                {
+                    new global::DslKd.Export.OnnxConvolution("Encoder.0", new global::DslKd.Shape(2L, 100L), new global::DslKd.Shape(8L, 47L), Kernel: 7, Stride: 2, Padding: 0, Dilation: 1, Groups: 1, Bias: true),
+                    new global::DslKd.Export.OnnxBatchNorm("Encoder.1", new global::DslKd.Shape(8L, 47L), new global::DslKd.Shape(8L, 47L), Eps: 1E-05),
+                    new global::DslKd.Export.OnnxActivation("Encoder.2", new global::DslKd.Shape(8L, 47L), new global::DslKd.Shape(8L, 47L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU),
+                }),
+                new global::DslKd.Export.OnnxBlock("Mix", Shapes.Mix, new global::DslKd.Export.OnnxStep[]
+                {
+                    new global::DslKd.Export.OnnxConvolution("Mix.0", new global::DslKd.Shape(8L, 47L), new global::DslKd.Shape(16L, 45L), Kernel: 3, Stride: 1, Padding: 1, Dilation: 2, Groups: 1, Bias: true),
+                    new global::DslKd.Export.OnnxActivation("Mix.1", new global::DslKd.Shape(16L, 45L), new global::DslKd.Shape(16L, 45L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU),
+                    new global::DslKd.Export.OnnxFlatten("Mix.2", new global::DslKd.Shape(16L, 45L), new global::DslKd.Shape(720L)),
+                }),
+                new global::DslKd.Export.OnnxBlock("Head", Shapes.Head, new global::DslKd.Export.OnnxStep[]
+                {
+                    new global::DslKd.Export.OnnxLinear("Head.0", new global::DslKd.Shape(720L), new global::DslKd.Shape(4L), Bias: true),
+                }),
+            });
+
+        global::DslKd.Export.OnnxGraph global::DslKd.Export.IOnnxExportable.OnnxGraph => OnnxGraph;
+    }
 }

@@ -118,4 +118,28 @@ namespace Demo
             public static global::DslKd.Shape Logits { get; } = new global::DslKd.Shape(10L);
         }
     }
+
+    /// <summary>ONNX export of <see cref="SmallMlp"/>: its graph as the generator resolved it; <see cref="global::DslKd.Export.OnnxExport"/> adds the weights.</summary>
+    partial class SmallMlp : global::DslKd.Export.IOnnxExportable
+    {
+        /// <summary>Every block, residual unit and layer with its ONNX mapping, settings, shapes and state_dict path; written at compile time.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslKd.Generators", "0.1.0.0")]
+        public static global::DslKd.Export.OnnxGraph OnnxGraph { get; } = new global::DslKd.Export.OnnxGraph(
+            "SmallMlp", InputShape, OutputShape,
+            new global::DslKd.Export.OnnxBlock[]
+            {
+                new global::DslKd.Export.OnnxBlock("Hidden", Shapes.Hidden, new global::DslKd.Export.OnnxStep[]
+                {
+                    new global::DslKd.Export.OnnxFlatten("Hidden.0", new global::DslKd.Shape(1L, 28L, 28L), new global::DslKd.Shape(784L)),
+                    new global::DslKd.Export.OnnxLinear("Hidden.1", new global::DslKd.Shape(784L), new global::DslKd.Shape(128L), Bias: true),
+                    new global::DslKd.Export.OnnxActivation("Hidden.2", new global::DslKd.Shape(128L), new global::DslKd.Shape(128L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU),
+                }),
+                new global::DslKd.Export.OnnxBlock("Logits", Shapes.Logits, new global::DslKd.Export.OnnxStep[]
+                {
+                    new global::DslKd.Export.OnnxLinear("Logits.0", new global::DslKd.Shape(128L), new global::DslKd.Shape(10L), Bias: true),
+                }),
+            });
+
+        global::DslKd.Export.OnnxGraph global::DslKd.Export.IOnnxExportable.OnnxGraph => OnnxGraph;
+    }
 }

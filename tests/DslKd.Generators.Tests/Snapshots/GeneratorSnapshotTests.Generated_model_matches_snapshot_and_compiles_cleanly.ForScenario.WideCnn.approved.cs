@@ -158,4 +158,43 @@ namespace Demo
             public static global::DslKd.Shape Logits { get; } = new global::DslKd.Shape(10L);
         }
     }
+
+    /// <summary>ONNX export of <see cref="WideCnn"/>: its graph as the generator resolved it; <see cref="global::DslKd.Export.OnnxExport"/> adds the weights.</summary>
+    partial class WideCnn : global::DslKd.Export.IOnnxExportable
+    {
+        /// <summary>Every block, residual unit and layer with its ONNX mapping, settings, shapes and state_dict path; written at compile time.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslKd.Generators", "0.1.0.0")]
+        public static global::DslKd.Export.OnnxGraph OnnxGraph { get; } = new global::DslKd.Export.OnnxGraph(
+            "WideCnn", InputShape, OutputShape,
+            new global::DslKd.Export.OnnxBlock[]
+            {
+                new global::DslKd.Export.OnnxBlock("Stem", Shapes.Stem, new global::DslKd.Export.OnnxStep[]
+                {
+                    new global::DslKd.Export.OnnxConvolution("Stem.0", new global::DslKd.Shape(1L, 28L, 28L), new global::DslKd.Shape(32L, 28L, 28L), Kernel: 3, Stride: 1, Padding: 1, Dilation: 1, Groups: 1, Bias: true),
+                    new global::DslKd.Export.OnnxBatchNorm("Stem.1", new global::DslKd.Shape(32L, 28L, 28L), new global::DslKd.Shape(32L, 28L, 28L), Eps: 1E-05),
+                    new global::DslKd.Export.OnnxActivation("Stem.2", new global::DslKd.Shape(32L, 28L, 28L), new global::DslKd.Shape(32L, 28L, 28L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU),
+                    new global::DslKd.Export.OnnxPooling("Stem.3", new global::DslKd.Shape(32L, 28L, 28L), new global::DslKd.Shape(32L, 14L, 14L), Kind: global::DslKd.Export.OnnxPoolingKind.Max, Kernel: 2, Stride: 2, Padding: 0),
+                }),
+                new global::DslKd.Export.OnnxBlock("Body", Shapes.Body, new global::DslKd.Export.OnnxStep[]
+                {
+                    new global::DslKd.Export.OnnxConvolution("Body.0", new global::DslKd.Shape(32L, 14L, 14L), new global::DslKd.Shape(64L, 14L, 14L), Kernel: 3, Stride: 1, Padding: 1, Dilation: 1, Groups: 1, Bias: true),
+                    new global::DslKd.Export.OnnxBatchNorm("Body.1", new global::DslKd.Shape(64L, 14L, 14L), new global::DslKd.Shape(64L, 14L, 14L), Eps: 1E-05),
+                    new global::DslKd.Export.OnnxActivation("Body.2", new global::DslKd.Shape(64L, 14L, 14L), new global::DslKd.Shape(64L, 14L, 14L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU),
+                    new global::DslKd.Export.OnnxPooling("Body.3", new global::DslKd.Shape(64L, 14L, 14L), new global::DslKd.Shape(64L, 7L, 7L), Kind: global::DslKd.Export.OnnxPoolingKind.Max, Kernel: 2, Stride: 2, Padding: 0),
+                }),
+                new global::DslKd.Export.OnnxBlock("Hidden", Shapes.Hidden, new global::DslKd.Export.OnnxStep[]
+                {
+                    new global::DslKd.Export.OnnxFlatten("Hidden.0", new global::DslKd.Shape(64L, 7L, 7L), new global::DslKd.Shape(3136L)),
+                    new global::DslKd.Export.OnnxLinear("Hidden.1", new global::DslKd.Shape(3136L), new global::DslKd.Shape(256L), Bias: true),
+                    new global::DslKd.Export.OnnxActivation("Hidden.2", new global::DslKd.Shape(256L), new global::DslKd.Shape(256L), Kind: global::DslKd.Export.OnnxActivationKind.ReLU),
+                    new global::DslKd.Export.OnnxPassThrough("Hidden.3", new global::DslKd.Shape(256L), new global::DslKd.Shape(256L), Layer: "Dropout"),
+                }),
+                new global::DslKd.Export.OnnxBlock("Logits", Shapes.Logits, new global::DslKd.Export.OnnxStep[]
+                {
+                    new global::DslKd.Export.OnnxLinear("Logits.0", new global::DslKd.Shape(256L), new global::DslKd.Shape(10L), Bias: true),
+                }),
+            });
+
+        global::DslKd.Export.OnnxGraph global::DslKd.Export.IOnnxExportable.OnnxGraph => OnnxGraph;
+    }
 }
