@@ -34,7 +34,8 @@ public sealed record JobSettings(
         var chosen = (StudentFlip ? 1 : 0) + (StudentShift > 0 ? 1 : 0) + (StudentMixup is null ? 0 : 1);
         if (chosen > 1)
             throw new ArgumentException("--student-flip, --student-shift and --student-mixup cannot be combined; pick one.");
-        if (StudentMixup is { } minWeight) return new AugmentationChoice(DslKd.RandomMixup.Create(minWeight), null);
+        if (StudentMixup is { } minWeight)
+            return new AugmentationChoice(DslKd.RandomMixup.Create(minWeight), null, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"RandomMixup({minWeight})"));
         return new AugmentationChoice(null, StudentFlip ? new DslKd.RandomFlip() : Shift(StudentShift));
     }
 
@@ -46,8 +47,11 @@ public sealed record JobSettings(
     public string? TeacherCachePath => StudentMixup is null ? Path.Combine(OutputDirectory, "teacher-outputs.cache") : null;
 }
 
-/// <summary>An augmentation choice: a function (the teacher runs online) or one with enumerable variants (cacheable); at most one is set.</summary>
-public sealed record AugmentationChoice(Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? Online, DslKd.IEnumerableAugmentation? Enumerable)
+/// <summary>
+/// An augmentation choice: a function (the teacher runs online) or one with enumerable variants (cacheable); at most one
+/// is set. <paramref name="Description"/> names a function, which cannot name itself ("RandomMixup(0.7)").
+/// </summary>
+public sealed record AugmentationChoice(Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? Online, DslKd.IEnumerableAugmentation? Enumerable, string? Description = null)
 {
     /// <summary><paramref name="options"/> with this augmentation.</summary>
     public DslKd.TrainingOptions ApplyTo(DslKd.TrainingOptions options) => options with { Augmentation = Online, EnumerableAugmentation = Enumerable };

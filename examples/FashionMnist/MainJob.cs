@@ -18,6 +18,7 @@ public sealed class MainJob(JobSettings settings)
     private readonly AugmentationChoice _studentAugmentation = settings.StudentAugmentation();
     private TrainingData? _data;
     private LabeledDataset? _test;
+    private readonly Dictionary<string, TrainedModelInfo> _trained = new(StringComparer.Ordinal);
 
     /// <summary>The training file, split into what the models train on and the validation split every choice is made on.</summary>
     public TrainingData Data => _data ??= TrainingData.Load(settings);
@@ -35,15 +36,20 @@ public sealed class MainJob(JobSettings settings)
     private string TeacherRecipe => settings.TeacherLabelSmoothing ? nameof(TrainSmoothedTeacher) : nameof(TrainTeacher);
 
     /// <summary>How the teacher was made; part of each distilled student's identity, so a retrained teacher retrains them.</summary>
-    private string TeacherIdentity => $"teacher: {TeacherRecipe}; {TeacherOptions.Fingerprint()}; {ModelStore.ArchitectureOf(FashionCnn.Description)}";
+    private TeacherInfo TeacherIdentity => new(TeacherRecipe, TrainingSettings.Of(TeacherOptions), ModelStore.ArchitectureOf(FashionCnn.Description));
+
+    /// <summary>How the model saved as <paramref name="name"/> ("teacher", "distilled", ...) was trained, once this run has trained or reused it.</summary>
+    public TrainedModelInfo TrainingOf(string name) => _trained.TryGetValue(name, out var info)
+        ? info
+        : throw new InvalidOperationException($"The model '{name}' has not been trained or loaded in this run.");
 
     public (FashionCnn Model, List<EpochResult> History) Teacher()
     {
         var options = TeacherOptions;
         var model = new FashionCnn(seed: settings.Seed + 1);
         var history = settings.TeacherLabelSmoothing
-            ? TrainOrReuse("teacher", model, options, TeacherRecipe, (run, progress) => new TrainSmoothedTeacher(model).Train(Data.Train, Data.Validation, run, progress))
-            : TrainOrReuse("teacher", model, options, TeacherRecipe, (run, progress) => new TrainTeacher(model).Train(Data.Train, Data.Validation, run, progress));
+            ? TrainOrReuse("teacher", model, options, TeacherRecipe, null, null, (run, progress) => new TrainSmoothedTeacher(model).Train(Data.Train, Data.Validation, run, progress))
+            : TrainOrReuse("teacher", model, options, TeacherRecipe, null, null, (run, progress) => new TrainTeacher(model).Train(Data.Train, Data.Validation, run, progress));
         return (model, history);
     }
 
@@ -56,7 +62,7 @@ public sealed class MainJob(JobSettings settings)
             EarlyStoppingPatience = settings.Patience,
         });
         var model = new FashionMlp(seed: settings.Seed + 2);
-        var history = TrainOrReuse("student-alone", model, options, nameof(TrainStudentAlone),
+        var history = TrainOrReuse("student-alone", model, options, nameof(TrainStudentAlone), null, null,
             (run, progress) => new TrainStudentAlone(model).Train(Data.Train, Data.Validation, run, progress));
         return (model, history);
     }
@@ -64,16 +70,16 @@ public sealed class MainJob(JobSettings settings)
     /// <summary>The default recipe (the one tuning found), with the --loss overrides if any.</summary>
     public (FashionMlp Model, List<EpochResult> History) Distilled(FashionCnn teacher)
     {
-        return DistilStudent("distilled", nameof(FashionMnistExample.Distil) + " " + LossSettingsSupport.Fingerprint(_loss), Distil.DefaultOptions,
+        return DistilStudent("distilled", nameof(FashionMnistExample.Distil), Distil.DefaultOptions, _loss,
             model => new Distil(teacher, model, seed: settings.Seed + 3, loss: _loss));
     }
 
     /// <summary>Hinton et al.'s recipe as usually quoted (T = 4, 0.9 on soft targets), for comparison.</summary>
     public (FashionMlp Model, List<EpochResult> History) TextbookDistilled(FashionCnn teacher) =>
-        DistilStudent("textbook-distilled", nameof(TextbookDistil), TextbookDistil.DefaultOptions,
+        DistilStudent("textbook-distilled", nameof(TextbookDistil), TextbookDistil.DefaultOptions, TextbookDistil.DefaultLoss,
             model => new TextbookDistil(teacher, model, seed: settings.Seed + 3));
 
-    private (FashionMlp Model, List<EpochResult> History) DistilStudent(string name, string recipe, TrainingOptions defaults, Func<FashionMlp, ITrainingTask> create)
+    private (FashionMlp Model, List<EpochResult> History) DistilStudent(string name, string recipe, TrainingOptions defaults, ILossSettings loss, Func<FashionMlp, ITrainingTask> create)
     {
         var options = _studentAugmentation.ApplyTo(settings.ForStudents(defaults) with
         {
@@ -86,7 +92,7 @@ public sealed class MainJob(JobSettings settings)
         });
         // Same initial weights as the student trained alone, so the comparison isolates what distillation adds.
         var model = new FashionMlp(seed: settings.Seed + 2);
-        var history = TrainOrReuse(name, model, options, $"{recipe}; {TeacherIdentity}", (run, progress) => TrainingLoop.Run(create(model), Data.Train, Data.Validation, run, progress));
+        var history = TrainOrReuse(name, model, options, recipe, TrainedModelInfo.LossOf(loss), TeacherIdentity, (run, progress) => TrainingLoop.Run(create(model), Data.Train, Data.Validation, run, progress));
         return (model, history);
     }
 
@@ -103,15 +109,21 @@ public sealed class MainJob(JobSettings settings)
         AnsiConsole.MarkupLine("[bold]Measuring[/] accuracy on the test set, size and CPU speed of the four models...");
         // The student shipped: distilled.onnx and distilled.int8.onnx beside distilled.dkd, measured in ONNX Runtime.
         var onnx = OnnxDeployment.ExportAndMeasure("Distilled student", distilled, ModelStore.PathOf(_output, "distilled"), Data.Train, Test);
+        ModelMeasurement Measure(string label, nn.Module<Tensor, Tensor> model, long parameters, string name) =>
+            Measurements.Measure(label, model, parameters, ModelStore.PathOf(_output, name), Test) with { Training = TrainingSummary.Of(TrainingOf(name)) };
         var report = new JobReport($"{Data.Description}; test: {TrainingData.TestDescription(settings, Test)}", command,
-            Measurements.Measure("Teacher (CNN)", teacher, FashionCnn.ParameterCount, ModelStore.PathOf(_output, "teacher"), Test),
-            Measurements.Measure("Student alone (MLP)", alone, FashionMlp.ParameterCount, ModelStore.PathOf(_output, "student-alone"), Test),
-            Measurements.Measure("Textbook KD (MLP)", textbook, FashionMlp.ParameterCount, ModelStore.PathOf(_output, "textbook-distilled"), Test),
-            Measurements.Measure("Distilled student (MLP)", distilled, FashionMlp.ParameterCount, ModelStore.PathOf(_output, "distilled"), Test))
-        { OnnxRuntime = onnx };
+            Measure("Teacher (CNN)", teacher, FashionCnn.ParameterCount, "teacher"),
+            Measure("Student alone (MLP)", alone, FashionMlp.ParameterCount, "student-alone"),
+            Measure("Textbook KD (MLP)", textbook, FashionMlp.ParameterCount, "textbook-distilled"),
+            Measure("Distilled student (MLP)", distilled, FashionMlp.ParameterCount, "distilled")) { Seed = settings.Seed, OnnxRuntime = onnx };
         report.Write(_output);
-        Plots.TrainingCurves(Path.Combine(_output, "training-curves.png"),
-            [("Teacher (CNN)", teacherHistory), ("Student alone (MLP)", aloneHistory), ("Textbook KD (MLP)", textbookHistory), ("Distilled student (MLP)", distilledHistory)]);
+        Plots.TrainingCurves(Path.Combine(_output, "training-curves.png"), "validation",
+        [
+            new("Teacher (CNN)", teacherHistory, TrainingOf("teacher").KeptEpoch),
+            new("Student alone (MLP)", aloneHistory, TrainingOf("student-alone").KeptEpoch),
+            new("Textbook KD (MLP)", textbookHistory, TrainingOf("textbook-distilled").KeptEpoch),
+            new("Distilled student (MLP)", distilledHistory, TrainingOf("distilled").KeptEpoch),
+        ]);
         Plots.ConfusionMatrix(Path.Combine(_output, "confusion-distilled.png"), report.Distilled.Test, FashionMnist.ClassNames,
             "Distilled student: confusion matrix on the test set");
         return report;
@@ -135,18 +147,22 @@ public sealed class MainJob(JobSettings settings)
     /// it with a checkpoint after every epoch in <c>checkpoints/&lt;name&gt;</c> under the output folder, so a killed
     /// stage resumes on the next run; the checkpoint folder is removed once the model is saved.
     /// </summary>
-    private List<EpochResult> TrainOrReuse<TModel>(string name, TModel model, TrainingOptions options, string recipe,
-        Func<TrainingOptions, IProgress<TrainingEvent>, TrainingResult> train) where TModel : nn.Module, IGeneratedModel
+    private List<EpochResult> TrainOrReuse<TModel>(string name, TModel model, TrainingOptions options, string recipe, Dictionary<string, double>? loss,
+        TeacherInfo? teacher, Func<TrainingOptions, IProgress<TrainingEvent>, TrainingResult> train) where TModel : nn.Module, IGeneratedModel
     {
         var path = ModelStore.PathOf(_output, name);
-        var how = $"{recipe}; {options.Fingerprint()}";
-        var expected = new TrainedModelInfo(Data.Description, options.Epochs, options.Seed, how, ModelStore.ArchitectureOf(model), []);
+        var augmentation = options.Augmentation is null ? null : _studentAugmentation.Description;
+        var expected = new TrainedModelInfo(Data.Description, options.Epochs, options.Seed, recipe, ModelStore.ArchitectureOf(model), [])
+        {
+            Options = TrainingSettings.Of(options, augmentation), Loss = loss, Teacher = teacher,
+        };
         if (!settings.Retrain)
         {
             var outcome = ModelStore.TryLoad(model, path, expected);
             if (outcome.Info is { } saved)
             {
                 AnsiConsole.MarkupLine($"[grey]{name}: reusing {Markup.Escape(path)} (trained with the same data, recipe, options and architecture; --retrain to train again)[/]");
+                _trained[name] = saved;
                 return saved.History;
             }
             if (outcome.Note is { } note)
@@ -157,8 +173,10 @@ public sealed class MainJob(JobSettings settings)
 
         var checkpoints = StageCheckpoints.Prepare(_output, name, expected.Identity);
         var result = ProgressView.Run(name, progress => train(options with { CheckpointDirectory = checkpoints }, progress));
-        ModelStore.Save(model, path, expected with { History = result.Epochs.ToList() });
+        var trained = expected with { History = result.Epochs.ToList(), KeptEpoch = result.Kept.Epoch };
+        ModelStore.Save(model, path, trained);
         StageCheckpoints.Remove(_output, name);
-        return result.Epochs.ToList();
+        _trained[name] = trained;
+        return trained.History;
     }
 }

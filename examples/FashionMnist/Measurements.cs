@@ -6,7 +6,11 @@ namespace FashionMnistExample;
 
 /// <summary>What the results table reports for one model.</summary>
 public sealed record ModelMeasurement(
-    string Name, long Parameters, long BytesOnDisk, EvaluationResult Test, double LatencyMicroseconds, double SamplesPerSecond);
+    string Name, long Parameters, long BytesOnDisk, EvaluationResult Test, double LatencyMicroseconds, double SamplesPerSecond)
+{
+    /// <summary>How the model was trained (recipe, loss settings, epochs, seed, options).</summary>
+    public TrainingSummary? Training { get; init; }
+}
 
 public static class Measurements
 {

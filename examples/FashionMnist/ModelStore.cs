@@ -7,21 +7,76 @@ using TorchSharp;
 
 namespace FashionMnistExample;
 
+/// <summary>
+/// The training options that decide a model, as plain data: what a saved model's description and the report show, and
+/// what reuse compares (the file paths, thread count and callbacks of a run do not change the model and are left out).
+/// </summary>
+/// <param name="Epochs">Epochs asked for (early stopping may end sooner).</param>
+/// <param name="BatchSize">Samples per step.</param>
+/// <param name="Optimizer">The optimizer and its numbers (WeightDecay null: the optimizer's default, EffectiveWeightDecay).</param>
+/// <param name="Schedule">The learning-rate schedule.</param>
+/// <param name="GradientClipNorm">Gradient clipping, or null when off.</param>
+/// <param name="Seed">The run's seed.</param>
+/// <param name="Augmentation">The augmentation, in words ("RandomShift(2)", "mixup, at least 0.7 of each sample", "none").</param>
+/// <param name="EarlyStoppingPatience">Early stopping's patience on validation accuracy, or null when off.</param>
+public sealed record TrainingSettings(int Epochs, int BatchSize, OptimizerSettings Optimizer, ScheduleSettings Schedule, double? GradientClipNorm,
+    long Seed, string Augmentation, int? EarlyStoppingPatience)
+{
+    /// <summary>The settings of <paramref name="options"/>; <paramref name="augmentation"/> names a function augmentation, which the options cannot.</summary>
+    public static TrainingSettings Of(TrainingOptions options, string? augmentation = null) => new(
+        options.Epochs, options.BatchSize, options.Optimizer, options.Schedule, options.GradientClipNorm, options.Seed,
+        options.EnumerableAugmentation?.Identity ?? augmentation ?? (options.Augmentation is null ? "none" : "custom"),
+        options.EarlyStoppingPatience);
+
+    /// <summary>One line for tables: "Adam 0.001, cosine, batch 128, RandomShift(2), early stopping after 10".</summary>
+    public string Describe()
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{Optimizer.Kind} {LossSettingsSupport.Format(Optimizer.LearningRate)}");
+        if (Optimizer.Momentum > 0) text.Append(CultureInfo.InvariantCulture, $" momentum {LossSettingsSupport.Format(Optimizer.Momentum)}{(Optimizer.Nesterov ? " Nesterov" : "")}");
+        if (Optimizer.EffectiveWeightDecay > 0) text.Append(CultureInfo.InvariantCulture, $" weight decay {LossSettingsSupport.Format(Optimizer.EffectiveWeightDecay)}");
+        text.Append(", ").Append(Schedule.Kind.ToString().ToLowerInvariant()).Append(CultureInfo.InvariantCulture, $", batch {BatchSize}");
+        if (GradientClipNorm is { } clip) text.Append(CultureInfo.InvariantCulture, $", clip {LossSettingsSupport.Format(clip)}");
+        text.Append(", ").Append(Augmentation == "none" ? "no augmentation" : Augmentation);
+        if (EarlyStoppingPatience is { } patience) text.Append(CultureInfo.InvariantCulture, $", early stopping after {patience}");
+        return text.ToString();
+    }
+}
+
+/// <summary>The teacher a student was distilled from: part of the student's identity, so a retrained teacher retrains it.</summary>
+public sealed record TeacherInfo(string Recipe, TrainingSettings Options, string Architecture);
+
 /// <summary>What a saved model was trained on and how, so a later run reuses it only when that still holds.</summary>
 /// <param name="Data">The training data's description.</param>
 /// <param name="Epochs">Epochs asked for.</param>
 /// <param name="Seed">The run's seed.</param>
-/// <param name="Recipe">The recipe, its options' fingerprint, and for a distilled student the teacher's identity.</param>
+/// <param name="Recipe">The recipe class (TrainTeacher, Distil, ...).</param>
 /// <param name="Architecture">The model's architecture (<see cref="ModelStore.ArchitectureOf(ModelDescription)"/>).</param>
 /// <param name="History">The epochs it trained.</param>
 public sealed record TrainedModelInfo(string Data, int Epochs, long Seed, string Recipe, string Architecture, List<EpochResult> History)
 {
+    /// <summary>The training options, as data.</summary>
+    public TrainingSettings? Options { get; init; }
+
+    /// <summary>A distillation recipe's loss settings by name ("SoftTargets.Temperature": 2), in declaration order; null for a supervised recipe.</summary>
+    public Dictionary<string, double>? Loss { get; init; }
+
+    /// <summary>The teacher of a distilled student; null otherwise.</summary>
+    public TeacherInfo? Teacher { get; init; }
+
+    /// <summary>The epoch whose weights the model has (the best on validation with early stopping, else the last).</summary>
+    public int? KeptEpoch { get; init; }
+
     /// <summary>SHA-256 of the model file (lower-case hex), written by <see cref="ModelStore.Save"/> and checked before the model is loaded.</summary>
     public string? ModelSha256 { get; init; }
 
+    /// <summary>The loss settings of <paramref name="settings"/> by name, for <see cref="Loss"/>.</summary>
+    public static Dictionary<string, double> LossOf(ILossSettings settings) => settings.Values.ToDictionary(v => v.Name, v => v.Value);
+
     /// <summary>Everything that decides reuse, as one text; also the identity of an interrupted stage's checkpoint.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public string Identity => string.Join('\n', Data, Epochs.ToString(CultureInfo.InvariantCulture), Seed.ToString(CultureInfo.InvariantCulture), Recipe, Architecture);
+    public string Identity => string.Join('\n', Data, Epochs.ToString(CultureInfo.InvariantCulture), Seed.ToString(CultureInfo.InvariantCulture), Recipe,
+        ModelStore.ToJson(Options), ModelStore.ToJson(Loss), ModelStore.ToJson(Teacher), Architecture);
 
     /// <summary>What differs from <paramref name="other"/> (empty when nothing does), in words.</summary>
     public IReadOnlyList<string> Differences(TrainedModelInfo other)
@@ -31,7 +86,10 @@ public sealed record TrainedModelInfo(string Data, int Epochs, long Seed, string
         if (Data != other.Data) differences.Add("data");
         if (Epochs != other.Epochs) differences.Add("epochs");
         if (Seed != other.Seed) differences.Add("seed");
-        if (Recipe != other.Recipe) differences.Add("recipe or options");
+        if (Recipe != other.Recipe) differences.Add("recipe");
+        if (ModelStore.ToJson(Options) != ModelStore.ToJson(other.Options)) differences.Add("options");
+        if (ModelStore.ToJson(Loss) != ModelStore.ToJson(other.Loss)) differences.Add("loss settings");
+        if (ModelStore.ToJson(Teacher) != ModelStore.ToJson(other.Teacher)) differences.Add("teacher");
         return differences;
     }
 }
@@ -52,11 +110,18 @@ public sealed record LoadOutcome(TrainedModelInfo? Info, string? Note, bool Warn
 /// </summary>
 public static class ModelStore
 {
-    private static readonly JsonSerializerOptions Json = new()
+    /// <summary>How descriptions are written: indented, enums by name, NaN allowed (a diverged loss).</summary>
+    public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
+
+    private static readonly JsonSerializerOptions Compact = new(Json) { WriteIndented = false };
+
+    /// <summary>A value as one line of JSON, for comparisons and identities.</summary>
+    public static string ToJson<T>(T value) => JsonSerializer.Serialize(value, Compact);
 
     public static string PathOf(string outputDirectory, string name) => Path.Combine(outputDirectory, name + ".dkd");
 
@@ -77,14 +142,22 @@ public static class ModelStore
     /// <inheritdoc cref="ArchitectureOf(ModelDescription)"/>
     public static string ArchitectureOf(IGeneratedModel model) => ArchitectureOf(model.Description);
 
+    /// <summary>
+    /// What a saved model file carries as its metadata (<see cref="ModelFileInfo.Metadata"/>): the data and how it was
+    /// trained, as JSON, without the per-epoch history (that stays in the <c>.dkd.json</c> beside it).
+    /// </summary>
+    public static string MetadataOf(TrainedModelInfo info) =>
+        JsonSerializer.Serialize(new { info.Data, Training = TrainingSummary.Of(info) }, Json);
+
     public static void Save(torch.nn.Module model, string path, TrainedModelInfo info)
     {
         var descriptionPath = DescriptionPathOf(path);
         // Removed first: until the new description is written, the new model has none and a later run trains it again,
         // rather than pairing the new model with the old description.
         if (File.Exists(descriptionPath)) File.Delete(descriptionPath);
-        // A DslKd model file (checksummed, with the architecture it belongs to): another program loads it with ModelFile.Load.
-        ModelFile.Save(model, path, metadata: $"FashionMnist example: {info.Recipe}");
+        // A DslKd model file (architecture, tensor names and shapes, checksum), with the description as its metadata, so
+        // another program can load it with ModelFile.Load and read how it was trained with ModelFile.Read (docs/use-your-model.md).
+        ModelFile.Save(model, path, MetadataOf(info));
         AtomicFile.WriteAllText(descriptionPath, JsonSerializer.Serialize(info with { ModelSha256 = Sha256Of(path) }, Json));
     }
 
@@ -122,15 +195,15 @@ public static class ModelStore
         if (actual != info.ModelSha256)
             return Damaged(path, $"{path} does not match the SHA-256 recorded in {Path.GetFileName(descriptionPath)} (the file is damaged or was replaced)");
 
-        // ModelFile checks the file's checksum, every tensor and the architecture before it changes the model, and leaves
-        // the model as it was when anything does not match.
+        // ModelFile.Load checks the file, its tensors and the architecture before it touches the model, and leaves the
+        // model as it was when it throws.
         try
         {
             ModelFile.Load(model, path);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            return Damaged(path, e.Message);
+            return Damaged(path, $"{path} cannot be loaded ({e.Message})");
         }
         return new LoadOutcome(info, null);
     }

@@ -100,11 +100,11 @@ public static class OnnxDeployment
     }
 
     /// <summary>The <c>export</c> command: trains or reuses the model as the other commands do, writes both files, checks them.</summary>
-    public static Command ExportCommand(Func<Command, Func<ParseResult, int>, Command> withOptions, Func<ParseResult, JobSettings> settingsOf)
+    public static Command ExportCommand(Func<Command, Option[], Func<ParseResult, int>, Command> withOptions, Option[] options, Func<ParseResult, JobSettings> settingsOf)
     {
         var which = new Option<string>("--model") { Description = $"The model to export: {string.Join(", ", ModelNames)}", DefaultValueFactory = _ => ModelNames[0] };
         which.AcceptOnlyFromAmong(ModelNames);
-        var command = withOptions(new Command("export", "Export a model (training it if needed) to <name>.onnx and <name>.int8.onnx beside its .dkd, and check both in ONNX Runtime on the test set"), parse =>
+        var command = withOptions(new Command("export", "Export a model (training it if needed) to <name>.onnx and <name>.int8.onnx beside its .dkd, and check both in ONNX Runtime on the test set"), options, parse =>
         {
             var settings = settingsOf(parse);
             var job = new MainJob(settings);

@@ -29,17 +29,28 @@ var teacherSmoothing = new Option<bool>("--teacher-label-smoothing") { Descripti
 var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of the training file held out (per class) for early stopping and tuning", DefaultValueFactory = _ => 0.1 };
 var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation accuracy before a student's training stops", DefaultValueFactory = _ => 10 };
 var loss = new Option<string?>("--loss") { Description = "Override the distillation recipe's loss settings, e.g. \"SoftTargets.Temperature=2;SoftTargets.Weight=0.9;HardLabels.Weight=0.1\" (tune prints the best)" };
-Option[] common = [data, output, seed, threads, teacherEpochs, studentEpochs, distilEpochs, limitTrain, limitTest, retrain, teacherShift, studentShift, studentFlip, studentMixup, studentLearningRate, teacherSmoothing, validationFraction, patience, loss];
+// Each command lists only the options it reads (its --help shows no others): the data and output every stage needs, and
+// the options of the stages it runs. An option a command does not have keeps its default in the settings.
+Option[] dataOptions = [data, output, seed, threads, limitTrain, validationFraction, retrain];
+Option[] teacherOptions = [teacherEpochs, teacherShift, teacherSmoothing];
+Option[] studentOptions = [studentShift, studentFlip, studentMixup, studentLearningRate, patience];
+Option[] aloneOptions = [studentEpochs];
+Option[] distilOptions = [distilEpochs, loss];
+Option[] reportOptions = [limitTest];
+Option[] allOptions = [.. dataOptions, .. teacherOptions, .. studentOptions, .. aloneOptions, .. distilOptions, .. reportOptions];
+
+T? Value<T>(ParseResult parse, Option<T> option) =>
+    parse.CommandResult.Command.Options.Contains(option) ? parse.GetValue(option) : option.HasDefaultValue ? (T?)option.GetDefaultValue() : default;
 
 JobSettings Settings(ParseResult parse) => new(
-    parse.GetValue(data), parse.GetValue(output)!, parse.GetValue(seed), parse.GetValue(threads),
-    parse.GetValue(teacherEpochs), parse.GetValue(studentEpochs), parse.GetValue(distilEpochs),
-    parse.GetValue(limitTrain), parse.GetValue(limitTest), parse.GetValue(retrain), parse.GetValue(teacherShift), parse.GetValue(studentShift), parse.GetValue(studentFlip), parse.GetValue(studentMixup), parse.GetValue(studentLearningRate), parse.GetValue(teacherSmoothing),
-    parse.GetValue(validationFraction), parse.GetValue(patience), parse.GetValue(loss));
+    Value(parse, data), Value(parse, output)!, Value(parse, seed), Value(parse, threads),
+    Value(parse, teacherEpochs), Value(parse, studentEpochs), Value(parse, distilEpochs),
+    Value(parse, limitTrain), Value(parse, limitTest), Value(parse, retrain), Value(parse, teacherShift), Value(parse, studentShift), Value(parse, studentFlip), Value(parse, studentMixup), Value(parse, studentLearningRate), Value(parse, teacherSmoothing),
+    Value(parse, validationFraction), Value(parse, patience), Value(parse, loss));
 
-Command WithOptions(Command command, Func<ParseResult, int> action)
+Command WithOptions(Command command, Option[] options, Func<ParseResult, int> action)
 {
-    foreach (var option in common) command.Options.Add(option);
+    foreach (var option in options) command.Options.Add(option);
     command.SetAction(parse => Guarded(() => Claimed(parse, action)));
     return command;
 }
@@ -48,15 +59,18 @@ Command WithOptions(Command command, Func<ParseResult, int> action)
 // a read-only folder fails now rather than after training, and a second run on the same folder is refused.
 int Claimed(ParseResult parse, Func<ParseResult, int> action)
 {
-    using var folder = OutputFolder.Claim(parse.GetValue(output)!, "fashion-mnist " + string.Join(' ', args));
+    using var folder = OutputFolder.Claim(Value(parse, output)!, "fashion-mnist " + string.Join(' ', args));
     return action(parse);
 }
 
 var root = new RootCommand("DslKd Fashion-MNIST: a CNN teacher distilled into an 8x smaller MLP student.");
-root.Subcommands.Add(WithOptions(new Command("run", "The whole job: teacher, student alone, distillation, evaluation, report (the default)"), RunAll));
-root.Subcommands.Add(WithOptions(new Command("train-teacher", "Train (or reuse) the CNN teacher"), parse => { new MainJob(Settings(parse)).Teacher(); return 0; }));
-root.Subcommands.Add(WithOptions(new Command("train-student", "Train (or reuse) the MLP student on the labels alone"), parse => { new MainJob(Settings(parse)).StudentAlone(); return 0; }));
-root.Subcommands.Add(WithOptions(new Command("distill", "Distil the student from the teacher (training the teacher first if needed)"), parse =>
+root.Subcommands.Add(WithOptions(new Command("run", "The whole job: teacher, student alone, distillation, evaluation, report (the default)"), allOptions, RunAll));
+root.Subcommands.Add(WithOptions(new Command("train-teacher", "Train (or reuse) the CNN teacher"), [.. dataOptions, .. teacherOptions],
+    parse => { new MainJob(Settings(parse)).Teacher(); return 0; }));
+root.Subcommands.Add(WithOptions(new Command("train-student", "Train (or reuse) the MLP student on the labels alone"), [.. dataOptions, .. studentOptions, .. aloneOptions],
+    parse => { new MainJob(Settings(parse)).StudentAlone(); return 0; }));
+root.Subcommands.Add(WithOptions(new Command("distill", "Distil the student from the teacher (training the teacher first if needed)"),
+    [.. dataOptions, .. teacherOptions, .. studentOptions, .. distilOptions], parse =>
 {
     var job = new MainJob(Settings(parse));
     job.Distilled(job.Teacher().Model);
@@ -70,7 +84,10 @@ var axes = new Option<string[]>("--axis")
 var tuneEpochs = new Option<int?>("--tune-epochs") { Description = "Epochs per trial (default: the distillation epochs)" };
 var tuneRecipe = new Option<string>("--recipe") { Description = $"The recipe to tune: {string.Join(" or ", TuningJob.Recipes)}", DefaultValueFactory = _ => TuningJob.Recipes[0] };
 tuneRecipe.AcceptOnlyFromAmong(TuningJob.Recipes);
-var tune = WithOptions(new Command("tune", "Grid-search the distillation recipe on a validation split of the training data (never the test set); resumable"), parse =>
+// Tuning trains the teacher if needed and searches from the distillation recipe (--loss is its starting point,
+// --distil-epochs the default epochs per trial); it never reads the test set, so it has no --limit-test.
+var tune = WithOptions(new Command("tune", "Grid-search the distillation recipe on a validation split of the training data (never the test set); resumable"),
+    [.. dataOptions, .. teacherOptions, .. studentOptions, .. distilOptions], parse =>
 {
     var given = parse.GetValue(axes) is { Length: > 0 } list ? list : TuningJob.DefaultGrid;
     new TuningJob(Settings(parse)).Run(given.Select(TuningAxis.Parse).ToList(), parse.GetValue(tuneEpochs), parse.GetValue(tuneRecipe)!);
@@ -80,8 +97,8 @@ tune.Options.Add(axes);
 tune.Options.Add(tuneEpochs);
 tune.Options.Add(tuneRecipe);
 root.Subcommands.Add(tune);
-root.Subcommands.Add(WithOptions(new Command("evaluate", "Evaluate the four models and write the report (training what is missing)"), RunAll));
-root.Subcommands.Add(OnnxDeployment.ExportCommand(WithOptions, Settings));
+root.Subcommands.Add(WithOptions(new Command("evaluate", "Evaluate the four models and write the report (training what is missing)"), allOptions, RunAll));
+root.Subcommands.Add(OnnxDeployment.ExportCommand(WithOptions, allOptions, Settings));
 var summary = new Command("summary", "Print both models' compile-time summaries and the compression ratio (nothing runs)");
 summary.SetAction(_ =>
 {
@@ -91,7 +108,7 @@ summary.SetAction(_ =>
     return 0;
 });
 root.Subcommands.Add(summary);
-foreach (var option in common) root.Options.Add(option);
+foreach (var option in allOptions) root.Options.Add(option);
 root.SetAction(parse => Guarded(() => Claimed(parse, RunAll)));
 
 return root.Parse(args).Invoke();
@@ -99,7 +116,8 @@ return root.Parse(args).Invoke();
 int RunAll(ParseResult parse)
 {
     var settings = Settings(parse);
-    var command = "dotnet run --project examples/FashionMnist -- " + string.Join(' ', args);
+    // The command that reproduces this report, with the configuration this program was built in.
+    var command = $"dotnet run {(BuildConfiguration.IsRelease ? "-c Release " : "")}--project examples/FashionMnist -- " + string.Join(' ', args);
     var report = new MainJob(settings).Report(command.TrimEnd());
     AnsiConsole.WriteLine();
     AnsiConsole.Write(ResultsTable.Render(report));
@@ -120,4 +138,14 @@ static int Guarded(Func<int> action)
         Console.Error.WriteLine($"error: {e.Message}");
         return 1;
     }
+}
+
+/// <summary>How this program was built, so the report's command line reproduces it.</summary>
+internal static class BuildConfiguration
+{
+#if DEBUG
+    public static readonly bool IsRelease = false;
+#else
+    public static readonly bool IsRelease = true;
+#endif
 }

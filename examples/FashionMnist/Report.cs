@@ -4,9 +4,41 @@ using System.Text.Json;
 
 namespace FashionMnistExample;
 
+/// <summary>
+/// How a reported model was trained, stated next to its numbers in results.md and results.json: the recipe, its loss
+/// settings, the epochs asked for and run, the epoch whose weights were kept, the seed and the options.
+/// </summary>
+/// <param name="Recipe">The recipe class.</param>
+/// <param name="Loss">A distillation recipe's loss settings by name; null for training on the labels alone.</param>
+/// <param name="EpochsAsked">The epochs the options asked for.</param>
+/// <param name="EpochsRun">The epochs it ran (fewer when early stopping ended it).</param>
+/// <param name="KeptEpoch">The epoch whose weights the model has: the best on validation with early stopping, else the last.</param>
+/// <param name="Seed">The stage's seed (shuffling, augmentation, dropout), derived from the job's --seed.</param>
+/// <param name="Options">The training options.</param>
+/// <param name="Teacher">The teacher's recipe, for a distilled student.</param>
+public sealed record TrainingSummary(string Recipe, Dictionary<string, double>? Loss, int EpochsAsked, int EpochsRun, int? KeptEpoch, long Seed,
+    TrainingSettings? Options, string? Teacher)
+{
+    public static TrainingSummary Of(TrainedModelInfo info) =>
+        new(info.Recipe, info.Loss, info.Epochs, info.History.Count, info.KeptEpoch ?? info.History.LastOrDefault()?.Epoch, info.Seed, info.Options, info.Teacher?.Recipe);
+
+    /// <summary>"SoftTargets.Temperature = 2, SoftTargets.Weight = 0.5, ...", or what a supervised recipe minimises.</summary>
+    public string DescribeLoss() => Loss is null
+        ? "cross-entropy with the labels"
+        : string.Join(", ", Loss.Select(kv => $"{kv.Key} = {DslKd.LossSettingsSupport.Format(kv.Value)}"));
+
+    /// <summary>"12 (best on validation)" or "15 (last)".</summary>
+    public string DescribeKept() => KeptEpoch is not { } kept
+        ? "unknown"
+        : string.Create(CultureInfo.InvariantCulture, $"{kept} ({(Options?.EarlyStoppingPatience is null ? "last" : "best on validation")})");
+}
+
 /// <summary>The results table, written as markdown and JSON, and printed.</summary>
 public sealed record JobReport(string Data, string Command, ModelMeasurement Teacher, ModelMeasurement StudentAlone, ModelMeasurement TextbookDistilled, ModelMeasurement Distilled)
 {
+    /// <summary>The job's --seed; each stage's seed is derived from it (<see cref="TrainingSummary.Seed"/>).</summary>
+    public long Seed { get; init; }
+
     /// <summary>Test accuracy the distilled student (the default, tuned recipe) gained over the student trained alone, in points.</summary>
     public double DistillationGainPoints => (Distilled.Test.Accuracy - StudentAlone.Test.Accuracy) * 100;
 
@@ -35,6 +67,24 @@ public sealed record JobReport(string Data, string Command, ModelMeasurement Tea
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Distillation gain over the student alone: {DistillationGainPoints:+0.00;-0.00} points of test accuracy (textbook recipe: {TextbookGainPoints:+0.00;-0.00})."));
         if (OnnxRuntime.Count > 0) text.AppendLine().Append(OnnxDeployment.ToMarkdown(OnnxRuntime));
+        text.AppendLine();
+        text.AppendLine("## How each model was trained").AppendLine();
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"Job seed {Seed} (`--seed`); each stage's seed below is derived from it. Every choice (kept epoch, loss settings) was made on the validation split; the test set was read only for the table above."));
+        text.AppendLine();
+        text.AppendLine("| Model | Recipe | Loss | Epochs run / asked | Kept epoch | Seed | Options |");
+        text.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var m in Models)
+        {
+            if (m.Training is not { } t)
+            {
+                text.AppendLine($"| {m.Name} | unknown | | | | | |");
+                continue;
+            }
+            var recipe = t.Teacher is null ? t.Recipe : $"{t.Recipe} (teacher: {t.Teacher})";
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {m.Name} | {recipe} | {t.DescribeLoss()} | {t.EpochsRun} / {t.EpochsAsked} | {t.DescribeKept()} | {t.Seed} | {t.Options?.Describe() ?? "unknown"} |"));
+        }
         return text.ToString();
     }
 
@@ -42,10 +92,6 @@ public sealed record JobReport(string Data, string Command, ModelMeasurement Tea
     {
         Directory.CreateDirectory(directory);
         DslKd.AtomicFile.WriteAllText(Path.Combine(directory, "results.md"), ToMarkdown());
-        DslKd.AtomicFile.WriteAllText(Path.Combine(directory, "results.json"), JsonSerializer.Serialize(this, new JsonSerializerOptions
-        {
-            WriteIndented = true,
-            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        }));
+        DslKd.AtomicFile.WriteAllText(Path.Combine(directory, "results.json"), JsonSerializer.Serialize(this, ModelStore.Json));
     }
 }

@@ -49,7 +49,7 @@ public sealed class TuningJob(JobSettings settings)
         var result = RecipeTuner.Run(axes, start, options, create,
             job.Data.Train, job.Data.Validation, Path.Combine(directory, "tuning.json"), new SynchronousProgress<TuningEvent>(Report));
 
-        Write(directory, axes, result, job.Data.Description, typeof(TSettings).DeclaringType!.Name);
+        Write(directory, axes, result, job.Data.Description, job.Data.Validation.Count, typeof(TSettings).DeclaringType!.Name);
         return result;
     }
 
@@ -79,7 +79,7 @@ public sealed class TuningJob(JobSettings settings)
     private static string Values(IReadOnlyDictionary<string, double> values) =>
         string.Join(", ", values.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} = {kv.Value}")));
 
-    private static void Write(string directory, IReadOnlyList<TuningAxis> axes, TuningResult result, string data, string recipe)
+    private static void Write(string directory, IReadOnlyList<TuningAxis> axes, TuningResult result, string data, long validationCount, string recipe)
     {
         var best = result.Best;
         // The main job's --loss overrides the Distil recipe; another recipe's winner is pasted, not passed.
@@ -88,6 +88,7 @@ public sealed class TuningJob(JobSettings settings)
             : $"The example's --loss overrides the Distil recipe only; as settings text for {recipe}: `{best.LossSettings}`";
         if (best.Values.ContainsKey(TuningAxis.LearningRate) || best.Values.ContainsKey(TuningAxis.Epochs))
             overrideLine += " (it covers the loss settings; the learning rate and epochs go in with the attribute lines)";
+        var error = Plots.StandardErrorPoints(best.ValidationAccuracy, validationCount);
         var markdown = $"""
             # Distillation recipe tuning: {recipe}
 
@@ -95,7 +96,7 @@ public sealed class TuningJob(JobSettings settings)
             Grid: {string.Join("; ", axes)}.
 
             {result.ToMarkdownTable()}
-            Best: trial {best.Trial}, {best.ValidationAccuracy * 100:F2}% on validation. As attributes for the {recipe} class:
+            Best: trial {best.Trial}, {best.ValidationAccuracy * 100:F2}% on validation. One cell is one accuracy on {validationCount:N0} images, with a standard error of ±{error:F2} points, so cells within {2 * Math.Sqrt(2) * error:F2} points of the best (two standard errors of a difference) tie with it. As attributes for the {recipe} class:
 
             ```csharp
             {best.Attributes}
@@ -106,7 +107,7 @@ public sealed class TuningJob(JobSettings settings)
             """;
         Directory.CreateDirectory(directory);
         AtomicFile.WriteAllText(Path.Combine(directory, "tuning.md"), markdown);
-        Plots.Tuning(Path.Combine(directory, "tuning.png"), result);
+        Plots.Tuning(Path.Combine(directory, "tuning.png"), result, validationCount);
 
         AnsiConsole.WriteLine();
         AnsiConsole.WriteLine(result.ToMarkdownTable());

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using FashionMnistExample;
 using Xunit;
 
 namespace DslKd.Examples.Tests;
@@ -41,8 +43,82 @@ public class FashionMnistCliTests : IDisposable
             var accuracy = json.RootElement.GetProperty(model).GetProperty("Test").GetProperty("Accuracy").GetDouble();
             Assert.InRange(accuracy, 0.3, 1.0); // far above the 10% of guessing even after 1-2 epochs on 600 images
         }
-        Assert.Contains("Distillation gain over the student alone", File.ReadAllText(Path.Combine(_output, "results.md")));
+        var markdown = File.ReadAllText(Path.Combine(_output, "results.md"));
+        Assert.Contains("Distillation gain over the student alone", markdown);
         Assert.Equal(2, json.RootElement.GetProperty("OnnxRuntime").GetArrayLength()); // the student in ONNX Runtime, float32 and int8
+
+        // The command reproduces the run, in the configuration the program was built in.
+#if DEBUG
+        Assert.Contains("Command: `dotnet run --project examples/FashionMnist -- run ", markdown);
+#else
+        Assert.Contains("Command: `dotnet run -c Release --project examples/FashionMnist -- run ", markdown);
+#endif
+        // Which recipe, loss settings, epochs and seed made each model, in the markdown and the JSON.
+        Assert.Contains("## How each model was trained", markdown);
+        Assert.Contains("| Distilled student (MLP) | Distil (teacher: TrainTeacher) | SoftTargets.Temperature = 2, SoftTargets.Weight = 0.5, HardLabels.Weight = 0.5 | ", markdown);
+        Assert.Contains("| Teacher (CNN) | TrainTeacher | cross-entropy with the labels | 1 / 1 | 1 (last) | 1 | Adam 0.001, cosine, batch 128, RandomShift(2) |", markdown);
+        var training = json.RootElement.GetProperty("Distilled").GetProperty("Training");
+        Assert.Equal("Distil", training.GetProperty("Recipe").GetString());
+        Assert.Equal(2, training.GetProperty("Loss").GetProperty("SoftTargets.Temperature").GetDouble());
+        Assert.Equal(2, training.GetProperty("EpochsAsked").GetInt32());
+        Assert.Equal(2, training.GetProperty("Seed").GetInt64());
+        Assert.Equal("Adam", training.GetProperty("Options").GetProperty("Optimizer").GetProperty("Kind").GetString());
+        Assert.Equal(0, json.RootElement.GetProperty("Seed").GetInt64());
+
+        // The saved descriptions are structured JSON, not records' ToString() ("OptimizerSettings { ... WeightDecay = , ... }").
+        foreach (var model in new[] { "teacher", "student-alone", "textbook-distilled", "distilled" })
+        {
+            var text = File.ReadAllText(Path.Combine(_output, model + ".dkd.json"));
+            Assert.DoesNotMatch(@"\w+ \{ \w+ = ", text);
+            using var description = JsonDocument.Parse(text);
+            var options = description.RootElement.GetProperty("Options");
+            Assert.Equal(0.001, options.GetProperty("Optimizer").GetProperty("LearningRate").GetDouble());
+            Assert.Equal("Cosine", options.GetProperty("Schedule").GetProperty("Kind").GetString());
+        }
+
+        // Each model is a DslKd model file another program can load (docs/use-your-model.md), and says how it was made.
+        var distilled = new FashionMlp();
+        var info = ModelFile.Load(distilled, Path.Combine(_output, "distilled.dkd"));
+        using var metadata = JsonDocument.Parse(info.Metadata!);
+        Assert.Equal("Distil", metadata.RootElement.GetProperty("Training").GetProperty("Recipe").GetString());
+        Assert.Equal(0.5, metadata.RootElement.GetProperty("Training").GetProperty("Loss").GetProperty("HardLabels.Weight").GetDouble());
+    }
+
+    /// <summary>What each sub-command's --help must list: its own options, and no other command's.</summary>
+    public static TheoryData<string, string[]> CommandOptions()
+    {
+        string[] data = ["--data", "--output", "--seed", "--threads", "--limit-train", "--validation-fraction", "--retrain"];
+        string[] teacher = ["--teacher-epochs", "--teacher-shift", "--teacher-label-smoothing"];
+        string[] students = ["--student-shift", "--student-flip", "--student-mixup", "--student-learning-rate", "--patience"];
+        string[] distil = ["--distil-epochs", "--loss"];
+        string[] everything = [.. data, .. teacher, .. students, "--student-epochs", .. distil, "--limit-test"];
+        return new TheoryData<string, string[]>
+        {
+            { "", [.. everything, "--version"] },
+            { "run", everything },
+            { "evaluate", everything },
+            { "train-teacher", [.. data, .. teacher] },
+            { "train-student", [.. data, .. students, "--student-epochs"] },
+            { "distill", [.. data, .. teacher, .. students, .. distil] },
+            { "tune", [.. data, .. teacher, .. students, .. distil, "--axis", "--tune-epochs", "--recipe"] },
+            { "export", [.. everything, "--model"] },
+            { "summary", [] },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(CommandOptions))]
+    public void Each_command_help_lists_only_its_own_options(string command, string[] expected)
+    {
+        var (exitCode, output, error) = ExampleProcess.Run("FashionMnist", "fashion-mnist", command.Length == 0 ? ["--help"] : [command, "--help"]);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        var options = output[output.IndexOf("Options:", StringComparison.Ordinal)..].Split('\n').Skip(1)
+            .TakeWhile(line => line.StartsWith("  ", StringComparison.Ordinal))
+            .Select(line => Regex.Match(line, @"--[a-z-]+").Value)
+            .Where(option => option.Length > 0 && option != "--help")
+            .ToList();
+        Assert.Equal(expected.Order(), options.Order());
     }
 
     [Fact]
@@ -54,7 +130,7 @@ public class FashionMnistCliTests : IDisposable
         Assert.Contains("distilled: teacher outputs reused", firstOutput);
 
         var (exitCode, output, error) = ExampleProcess.Run("FashionMnist", "fashion-mnist",
-            "distill", "--output", _output, "--data", EmbeddedSubset, "--limit-train", "600", "--limit-test", "200",
+            "distill", "--output", _output, "--data", EmbeddedSubset, "--limit-train", "600",
             "--teacher-epochs", "1", "--distil-epochs", "2", "--threads", "2", "--student-shift", "1");
 
         Assert.True(exitCode == 0, error);

@@ -28,9 +28,16 @@ public static class DotNet
         "MSBUILDNOINPROCNODE", "_MSBUILDTLENABLED", "VSTEST_HOST_DEBUG", "DOTNET_HOST_PATH",
     ];
 
-    public static DotNetResult Run(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, TimeSpan timeout, params string[] arguments)
+    public static DotNetResult Run(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, TimeSpan timeout, params string[] arguments) =>
+        RunProgram("dotnet", workingDirectory, environment, timeout, arguments);
+
+    /// <summary>Runs a bash script with the environment a `dotnet` command gets here, as a customer runs commands in a terminal.</summary>
+    public static DotNetResult RunBash(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, TimeSpan timeout, string script) =>
+        RunProgram("bash", workingDirectory, environment, timeout, "-c", script);
+
+    private static DotNetResult RunProgram(string program, string workingDirectory, IReadOnlyDictionary<string, string?>? environment, TimeSpan timeout, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -52,7 +59,7 @@ public static class DotNet
             else start.Environment[name] = value;
         }
 
-        var commandLine = "dotnet " + string.Join(' ', arguments.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
+        var commandLine = program + " " + string.Join(' ', arguments.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
         var output = new StringBuilder();
         void Append(string? line)
         {

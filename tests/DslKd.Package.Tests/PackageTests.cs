@@ -202,34 +202,50 @@ public sealed class PackageTests(PackageFixture package, ITestOutputHelper log) 
         Assert.False(Regex.IsMatch(build.Output, @"error CS\d+"), build.Describe("The build reported C# compiler errors besides DKD0004."));
     }
 
+    /// <summary>
+    /// The template walk-through of docs/packaging.md, run as written: its bash block, from a folder laid out like the
+    /// repository after packing (artifacts/packages holds the two packages), with the version this run packed in place of
+    /// the repository's. Two things differ from a user's terminal, both outside the doc's text: `dotnet new` uses an
+    /// isolated template hive (so the user's templates are untouched), and packages go to this run's packages folder.
+    /// </summary>
     [Fact]
-    public void Template_creates_a_project_that_builds_and_trains_a_teacher_and_a_student()
+    public void Template_walk_through_of_the_docs_runs_as_written()
     {
-        var hive = Path.Combine(package.Root, "template-hive");
-        var install = package.Customer(package.Root, PackageFixture.BuildTimeout,
-            "new", "install", package.TemplatePackageFile, "--debug:custom-hive", hive);
-        Assert.True(install.Succeeded, install.Describe("`dotnet new install` of the template package failed."));
-        Assert.Contains("dslkd", install.Output);
+        var repositoryVersion = Regex.Match(File.ReadAllText(Path.Combine(package.RepositoryRoot, "Directory.Build.props")), @"<Version>([^<]+)</Version>").Groups[1].Value;
+        var walkThrough = WalkThrough(File.ReadAllText(Path.Combine(package.RepositoryRoot, "docs", "packaging.md")));
+        var templateFile = $"DslKd.Templates.{repositoryVersion}.nupkg";
+        Assert.True(walkThrough.Contains(templateFile, StringComparison.Ordinal),
+            $"The walk-through in docs/packaging.md should install artifacts/packages/{templateFile} (the version in Directory.Build.props):\n{walkThrough}");
+        Assert.Contains("nuget.config", walkThrough);
 
-        var directory = Path.Combine(package.NewProjectDirectory("FromTemplate"), "Kd.Demo");
-        var create = package.Customer(package.Root, PackageFixture.BuildTimeout,
-            "new", "dslkd", "-o", directory, "--debug:custom-hive", hive);
-        Assert.True(create.Succeeded, create.Describe("`dotnet new dslkd` failed."));
+        // The repository after `dotnet pack ... -o artifacts/packages`, as far as the walk-through reads it.
+        var root = package.NewProjectDirectory("WalkThrough");
+        var repository = Path.Combine(root, "repository");
+        var packages = Directory.CreateDirectory(Path.Combine(repository, "artifacts", "packages")).FullName;
+        File.Copy(package.PackageFile, Path.Combine(packages, Path.GetFileName(package.PackageFile)));
+        File.Copy(package.TemplatePackageFile, Path.Combine(packages, Path.GetFileName(package.TemplatePackageFile)));
+        var hive = Path.Combine(root, "template-hive");
+
+        var script = $$"""
+            set -euo pipefail
+            dotnet() {
+              local started=$SECONDS
+              if [ "$1" = new ]; then command dotnet "$@" --debug:custom-hive '{{hive}}'; else command dotnet "$@"; fi
+              echo "[walk-through] dotnet $1 ${2-}: $((SECONDS - started)) s"
+            }
+            {{walkThrough.Replace(templateFile, $"DslKd.Templates.{package.Version}.nupkg", StringComparison.Ordinal)}}
+            """;
+        var run = DotNet.RunBash(repository, package.CustomerEnvironment, PackageFixture.BuildTimeout + PackageFixture.RunTimeout, script);
+        log.WriteLine($"walk-through: {run.Elapsed.TotalSeconds:F0} s\n{run.Output}");
+        Assert.True(run.Succeeded, run.Describe("The template walk-through of docs/packaging.md failed."));
 
         // The project is named after its folder, and references the DslKd packed with the template by default.
-        var project = Path.Combine(directory, "Kd.Demo.csproj");
-        Assert.True(File.Exists(project), create.Describe($"`dotnet new dslkd` did not create {project}; it created: {string.Join(", ", Directory.GetFiles(directory).Select(Path.GetFileName))}."));
+        var directory = Path.Combine(root, "MyDistillation");
+        var project = Path.Combine(directory, "MyDistillation.csproj");
+        Assert.True(File.Exists(project), run.Describe($"The walk-through did not create {project}."));
         Assert.Contains($"<PackageReference Include=\"DslKd\" Version=\"{package.Version}\" />", File.ReadAllText(project));
-        Assert.Contains("namespace Kd.Demo;", File.ReadAllText(Path.Combine(directory, "Models.cs")));
+        Assert.Contains("namespace MyDistillation;", File.ReadAllText(Path.Combine(directory, "Models.cs")));
 
-        var build = package.Customer(directory, PackageFixture.BuildTimeout, "build", "-nodeReuse:false");
-        log.WriteLine($"build: {build.Elapsed.TotalSeconds:F0} s");
-        Assert.True(build.Succeeded, build.Describe("The project created from the template did not build."));
-        Assert.True(Regex.IsMatch(build.Output, @"\b0 Warning\(s\)"), build.Describe("The project created from the template built with warnings."));
-
-        var run = package.Customer(directory, PackageFixture.RunTimeout, "run", "--no-build");
-        log.WriteLine($"run: {run.Elapsed.TotalSeconds:F0} s\n{run.Output}");
-        Assert.True(run.Succeeded, run.Describe("The program created from the template failed."));
         // The synthetic quadrant data is easy: both models should be nearly perfect.
         foreach (var model in new[] { "Teacher", "Student" })
         {
@@ -238,6 +254,20 @@ public sealed class PackageTests(PackageFixture package, ITestOutputHelper log) 
             Assert.True(double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) >= 90, run.Describe($"The {model.ToLowerInvariant()} is under 90% accurate."));
         }
         Assert.Contains("Compression ratio: 30.4x", run.Output);
+
+        // And it builds without warnings.
+        var build = package.Customer(directory, PackageFixture.BuildTimeout, "build", "--no-restore", "--no-incremental", "-nodeReuse:false");
+        Assert.True(build.Succeeded, build.Describe("The project created from the template did not build."));
+        Assert.True(Regex.IsMatch(build.Output, @"\b0 Warning\(s\)"), build.Describe("The project created from the template built with warnings."));
+    }
+
+    /// <summary>The bash block of the section "The project template" of docs/packaging.md.</summary>
+    private static string WalkThrough(string markdown)
+    {
+        var section = markdown[markdown.IndexOf("## The project template", StringComparison.Ordinal)..];
+        var match = Regex.Match(section, @"```bash\n(.*?)```", RegexOptions.Singleline);
+        Assert.True(match.Success, "docs/packaging.md has no ```bash block under \"## The project template\".");
+        return match.Groups[1].Value;
     }
 
     private void WriteCustomerProject(string directory, string name) =>
