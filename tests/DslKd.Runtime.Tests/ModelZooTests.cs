@@ -116,6 +116,23 @@ public class ModelZooTests
         Assert.Null(model.ForwardFeatures(randn(2, 3, 32, 32)).Layer3PreActivation);
     }
 
+    [Fact]
+    public void Live_tensors_stay_flat_across_epochs_of_residual_distillation_with_pre_activation_taps()
+    {
+        var data = new LabeledDataset(randn(16, 3, 32, 32), randint(0, 100, 16), classes: 100);
+        var live = new List<long>();
+        var progress = new SynchronousProgress<TrainingEvent>(e =>
+        {
+            if (e is EpochCompleted) live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        });
+        var recipe = new ResNet20FromResNet8x4(new ResNet8x4(seed: 1), new ResNet20(seed: 2));
+
+        recipe.Train(data, null, ResNet20FromResNet8x4.DefaultOptions with { Epochs = 4, BatchSize = 8 }, progress);
+
+        Assert.Equal(4, live.Count);
+        Assert.True(live[^1] <= live[1], $"live tensors after each epoch: {string.Join(", ", live)}");
+    }
+
     private static JsonElement Reference()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
