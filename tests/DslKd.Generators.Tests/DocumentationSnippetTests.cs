@@ -13,7 +13,8 @@ namespace DslKd.Generators.Tests;
 /// <summary>
 /// Every <c>```csharp</c> block of README.md and docs/*.md compiles, with the DslKd generator and analyzer, the way a
 /// reader would use it: as a file of a console project that references the DslKd package (<c>dotnet new console</c>:
-/// implicit usings and nullable annotations on). What a block is, is said by an optional HTML comment on the line right
+/// implicit usings and nullable annotations on), with all of DslKd's generators and analyzers. ONNX Runtime's managed
+/// assembly is referenced too, for the deployment application's blocks. What a block is, is said by an optional HTML comment on the line right
 /// before its fence (GitHub does not show it):
 /// <list type="bullet">
 /// <item>No marker: a complete C# file that compiles alone, with no error and no warning. With top-level statements it
@@ -28,7 +29,11 @@ namespace DslKd.Generators.Tests;
 /// is <c>{{snippet}}</c>, the block is put there (a member fragment wrapped in a class, say); otherwise the context is
 /// another file of the same project (the models a recipe names, say). A block marked <c>as NAME</c> can be a context of
 /// later blocks too, as another file (a <c>Models.cs</c> next to a <c>Program.cs</c>); and <c>with</c> a path with a slash
-/// adds that file of the repository (<c>with examples/ModelZoo/ResNets.cs</c>).</item>
+/// adds that file of the repository (<c>with examples/ModelZoo/ResNets.cs</c>). A context whose start names a weights file,
+/// <c>&lt;!-- snippet-context: NAME weights/m.safetensors</c>, holds that file's safetensors header (its JSON) instead of C#:
+/// <c>with NAME</c> compiles the block as if the project had the file as an <c>AdditionalFiles</c> item, the way DslKd's
+/// build targets pass it to the compiler (its header, with the <c>DslKdWeightsOf</c> metadata), so the import diagnostics
+/// a real file gives can be shown.</item>
 /// <item><c>&lt;!-- snippet: skip REASON --&gt;</c>: not compiled; the reason is required, and says where else the example is
 /// checked.</item>
 /// </list>
@@ -163,7 +168,11 @@ public class DocumentationSnippetTests
             .Split(Path.PathSeparator)
             .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal)
                            || Path.GetFileName(path) is "mscorlib.dll" or "netstandard.dll");
-        var dslKd = new[] { typeof(DslKd.Block).Assembly.Location, typeof(TorchSharp.torch).Assembly.Location };
+        var dslKd = new[]
+        {
+            typeof(DslKd.Block).Assembly.Location, typeof(TorchSharp.torch).Assembly.Location,
+            typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.Location,
+        };
         return platform.Concat(dslKd).Distinct().Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)).ToImmutableArray();
     });
 
@@ -177,7 +186,9 @@ public class DocumentationSnippetTests
         var compilation = CSharpCompilation.Create("Snippet", trees, References.Value,
             new CSharpCompilationOptions(program ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-        var driver = GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        // Every generator a build runs (the import generator too), with the weights headers of the block's contexts.
+        var weights = snippet.Weights.Select(w => ImportHarness.Header(w.Path, w.Header)).ToArray();
+        var driver = ImportHarness.Driver(weights).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var outcome = new GeneratorOutcome(driver.GetRunResult(), output, generatorDiagnostics);
         var diagnostics = outcome.Diagnostics
             .Concat(generatorDiagnostics)
@@ -227,15 +238,18 @@ public class DocumentationSnippetTests
         public int LineCount => Code.Split('\n').Length;
         /// <summary>Contexts compiled as files of their own.</summary>
         public IReadOnlyList<string> OtherFiles { get; init; } = [];
+        /// <summary>Weights files in the build: their path and safetensors header (JSON).</summary>
+        public IReadOnlyList<(string Path, string Header)> Weights { get; init; } = [];
 
         private static readonly Regex Marker = new(@"^\s*<!--\s*snippet:\s*(?<body>.*?)\s*-->\s*$");
-        private static readonly Regex ContextStart = new(@"^\s*<!--\s*snippet-context:\s*(?<name>[\w-]+)\s*$");
+        private static readonly Regex ContextStart = new(@"^\s*<!--\s*snippet-context:\s*(?<name>[\w-]+)(?:\s+(?<weights>\S+\.safetensors))?\s*$");
         private static readonly Regex DiagnosticComment = new(@"//\s*(?:warning\s+)?(?<id>DKD\d{4}):\s*(?<text>.*)$");
 
         public static IEnumerable<Snippet> Read(string page, string markdown)
         {
             var lines = markdown.Replace("\r\n", "\n").Split('\n');
             var contexts = new Dictionary<string, string>(StringComparer.Ordinal);
+            var weightsContexts = new Dictionary<string, string>(StringComparer.Ordinal);
             for (var i = 0; i < lines.Length; i++)
             {
                 if (ContextStart.Match(lines[i]) is not { Success: true } start) continue;
@@ -244,6 +258,7 @@ public class DocumentationSnippetTests
                 if (i == lines.Length) throw new InvalidDataException($"{page}: snippet-context '{start.Groups["name"].Value}' has no closing '-->'.");
                 if (!contexts.TryAdd(start.Groups["name"].Value, string.Join('\n', body)))
                     throw new InvalidDataException($"{page}: snippet-context '{start.Groups["name"].Value}' is defined twice.");
+                if (start.Groups["weights"].Success) weightsContexts.Add(start.Groups["name"].Value, start.Groups["weights"].Value);
             }
 
             for (var i = 0; i < lines.Length; i++)
@@ -291,8 +306,14 @@ public class DocumentationSnippetTests
                 var compiled = text;
                 var first = 0;
                 var others = new List<string>();
+                var weights = new List<(string Path, string Header)>();
                 foreach (var context in with)
                 {
+                    if (weightsContexts.TryGetValue(context, out var weightsPath))
+                    {
+                        weights.Add((weightsPath, contexts[context].Trim()));
+                        continue;
+                    }
                     if (context.Contains('/', StringComparison.Ordinal))
                     {
                         // A file of the repository, such as the model zoo's models.
@@ -319,7 +340,7 @@ public class DocumentationSnippetTests
 
                 yield return new Snippet
                 {
-                    Page = page, Id = id, Code = text, Expected = expected, CompiledText = compiled, FirstLine = first, OtherFiles = others,
+                    Page = page, Id = id, Code = text, Expected = expected, CompiledText = compiled, FirstLine = first, OtherFiles = others, Weights = weights,
                 };
             }
         }
