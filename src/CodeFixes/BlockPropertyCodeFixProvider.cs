@@ -14,8 +14,10 @@ namespace DslKd.CodeFixes;
 
 /// <summary>
 /// DKD0002: rewrites a block to <c>partial Block Name { get; }</c>, the only shape the generator implements. It adds
-/// <c>partial</c>, removes <c>static</c>, a setter or init accessor, accessor bodies, an expression body and an
-/// initializer (the generator writes the getter), and keeps the accessibility, attributes and comments.
+/// <c>partial</c>, removes <c>static</c> and every other modifier but the accessibility and <c>new</c> (<c>virtual</c>,
+/// <c>required</c>, ...), a setter or init accessor, accessor bodies, an expression body and an initializer (the
+/// generator writes the getter), and keeps the accessibility, attributes and comments. A block the user implemented in a
+/// second part is not rewritten: the fix there is to delete that part, which the message says.
 /// A property typed other than <c>Block</c> gets the type <c>Block</c>: it carries layer attributes (the generator only
 /// reports such properties), so it was meant to be a block, and as declared it cannot compile anyway.
 /// </summary>
@@ -24,6 +26,9 @@ public sealed class BlockPropertyCodeFixProvider : CodeFixProvider
 {
     private const string EquivalenceKey = "DslKd.PartialBlockProperty";
     private const string BlockType = "DslKd.Block";
+
+    /// <summary>The part of DKD0002's message for a block the user implemented in a second part, which this fix leaves alone.</summary>
+    internal const string SecondImplementationReason = "remove this implementation";
 
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.InvalidBlockMember);
@@ -38,6 +43,7 @@ public sealed class BlockPropertyCodeFixProvider : CodeFixProvider
         if (root is null) return;
         foreach (var diagnostic in context.Diagnostics)
         {
+            if (diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains(SecondImplementationReason)) continue;
             // The generator reports DKD0002 on the property's name.
             var span = diagnostic.Location.SourceSpan;
             var token = root.FindToken(span.Start);
@@ -68,7 +74,7 @@ public sealed class BlockPropertyCodeFixProvider : CodeFixProvider
         // The first token after the attributes keeps its leading trivia (indentation, comments), whichever token it becomes.
         var hadModifiers = property.Modifiers.Count > 0;
         var leading = hadModifiers ? property.Modifiers[0].LeadingTrivia : property.Type.GetLeadingTrivia();
-        var modifiers = property.Modifiers.Where(m => !m.IsKind(SyntaxKind.StaticKeyword)).ToList();
+        var modifiers = property.Modifiers.Where(m => KeptModifiers.Contains(m.Kind())).ToList();
         if (!modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword))) modifiers.Add(SyntaxEdits.PartialKeyword());
         modifiers[0] = modifiers[0].WithLeadingTrivia(leading);
 
@@ -92,6 +98,13 @@ public sealed class BlockPropertyCodeFixProvider : CodeFixProvider
             .WithSemicolonToken(default)
             .WithAccessorList(accessors);
     }
+
+    /// <summary>The modifiers a block keeps: the generated implementation repeats them, and can repeat no others.</summary>
+    private static readonly SyntaxKind[] KeptModifiers =
+    [
+        SyntaxKind.PublicKeyword, SyntaxKind.InternalKeyword, SyntaxKind.ProtectedKeyword, SyntaxKind.PrivateKeyword,
+        SyntaxKind.NewKeyword, SyntaxKind.PartialKeyword,
+    ];
 
     private static bool IsGetOnlyWithoutBody(PropertyDeclarationSyntax property) =>
         property.ExpressionBody is null

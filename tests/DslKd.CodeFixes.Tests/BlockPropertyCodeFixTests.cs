@@ -39,6 +39,9 @@ public class BlockPropertyCodeFixTests
     [InlineData("    public Block Logits { get; } = null!;", "it is not partial")]
     [InlineData("    public Block Logits { get => null!; }", "it is not partial")]
     [InlineData("    public static object Logits { get; set; } = new();", "its type is 'object', not Block")]
+    [InlineData("    public virtual partial Block Logits { get; }", "it is 'virtual'")]
+    [InlineData("    public required partial Block Logits { get; }", "it is 'required'")]
+    [InlineData("    public partial Block Logits { get => null!; }", "it has a body")]
     public async Task DKD0002_becomes_a_partial_get_only_Block_property(string declaration, string reason)
     {
         var before = Model(declaration);
@@ -50,6 +53,15 @@ public class BlockPropertyCodeFixTests
         var title = await VerifyFixAsync(_provider, before, "DKD0002", Model(Fixed));
 
         Assert.Equal("Declare 'Logits' as 'partial Block Logits { get; }'", title);
+    }
+
+    [Fact]
+    public async Task DKD0002_on_an_implementation_the_user_wrote_beside_the_block_has_no_fix()
+    {
+        // The fix is to delete the second part; rewriting it would declare the block twice.
+        var source = Model(Fixed + "\n    public partial Block Logits => null!;");
+
+        await VerifyNoFixAsync(_provider, source, "DKD0002");
     }
 
     [Fact]

@@ -166,9 +166,9 @@ public class RecipeDiagnosticsTests
     public void DKD0027_recipe_declaring_a_member_the_generator_adds() => DiagnosticAssert.Single(Recipe("""
         [Distillation<Cnn, Mlp>]
         [HardLabels]
-        public partial class [|R|]
+        public partial class R
         {
-            public double Loss => 1;
+            public double [|Loss|] => 1;
         }
         """), "DKD0027", "it declares 'Loss', which the generator adds to every distillation recipe; rename it");
 

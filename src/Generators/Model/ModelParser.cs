@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using DslKd.Generators.Diagnostics;
+using DslKd.Generators.Emit;
 using DslKd.Generators.Specs;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -31,6 +32,7 @@ internal static class ModelParser
             .ToList();
         if (roleAttributes.Count == 0 || roleAttributes[0].AttributeClass!.ToDisplayString() != roleAttributeName)
             return null;
+        if (DeclarationChecks.IsIncomplete(type)) return null;
         // A role attribute repeated on two partial declarations is matched twice; only the first match reports and emits.
         if (matchedAttribute is not null && !AttributeArguments.SameApplication(matchedAttribute, roleAttributes[0]))
             return null;
@@ -47,7 +49,7 @@ internal static class ModelParser
             return new ParsedModel(null, diagnostics.ToEquatableArray());
         }
 
-        if (UnsupportedReason(type) is { } reason)
+        if (UnsupportedReason(type, cancellationToken) is { } reason)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedModelDeclaration, classLocation, type.Name, reason));
             return new ParsedModel(null, diagnostics.ToEquatableArray());
@@ -60,14 +62,24 @@ internal static class ModelParser
         }
 
         var (inputShape, classes) = ReadRoleArguments(type.Name, roleAttribute, roleLocation, diagnostics, cancellationToken);
-        var blocks = ReadBlocks(type, diagnostics, cancellationToken);
+        var blocks = ReadBlocks(type, diagnostics, out var blockProperties, out var unboundLayers, cancellationToken);
+
+        // Members the user wrote beside the blocks must leave the generated ones their names.
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var block in blockProperties) fields[GeneratedMembers.BlockField(block)] = $"the field the generator declares for block '{block}'";
+        if (blockProperties.FirstOrDefault(b => GeneratedMembers.BlockField(b) == type.Name) is { } fieldOwner)
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedModelDeclaration, classLocation, type.Name,
+                $"the generator declares a field '{type.Name}' for block '{fieldOwner}', and a member cannot have its class's name; rename the class"));
+        else if (DeclarationChecks.MemberProblem(type, "model", GeneratedMembers.Model, fields, "the blocks would never be created",
+                     member => !(member is IPropertySymbol && blockProperties.Contains(member.Name)), cancellationToken) is { } problem)
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedModelDeclaration, problem.Location ?? classLocation, type.Name, problem.Reason));
 
         if (blocks.Count == 0 && diagnostics.Count == 0)
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelHasNoBlocks, classLocation, type.Name));
 
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
         var spec = new ModelSpec(ns, type.Name, KnownNames.RoleName(roleAttributeName), IsPublic(type), inputShape, classes,
-            blocks.ToEquatableArray(), classLocation, roleLocation);
+            blocks.ToEquatableArray(), classLocation, roleLocation, unboundLayers);
         return new ParsedModel(spec, diagnostics.ToEquatableArray());
     }
 
@@ -83,24 +95,23 @@ internal static class ModelParser
     /// <summary>Whether the type is visible outside its assembly, which decides what generated members may expose it.</summary>
     internal static bool IsPublic(INamedTypeSymbol type) => type.DeclaredAccessibility == Microsoft.CodeAnalysis.Accessibility.Public;
 
-    private static string? UnsupportedReason(INamedTypeSymbol type)
+    private static string? UnsupportedReason(INamedTypeSymbol type, CancellationToken cancellationToken)
     {
         if (KnownNames.DeclarationKinds(type).Count > 1) return KnownNames.SeveralDeclarations;
-        if (GeneratedTypeNames.Contains(type.Name)) return $"the generated code declares a nested type '{type.Name}' in every model; rename the class";
         if (type.ContainingType is not null) return "nested types are not supported; declare the model at namespace level";
         if (type.IsGenericType) return "generic types are not supported; declare a non-generic class";
         if (type.IsRecord) return "records are not supported; declare a 'partial class'";
         if (type.IsStatic) return "static classes cannot be modules; remove 'static'";
         if (type.TypeKind != TypeKind.Class) return "only classes can be models";
+        if (DeclarationChecks.ClassProblem(type, "model", GeneratedMembers.Model, cancellationToken) is { } problem) return problem;
         if (type.BaseType is { SpecialType: not SpecialType.System_Object, TypeKind: not TypeKind.Error } baseType
-            && !IsGeneratedModuleBase(baseType))
+            && baseType.ToDisplayString() != GeneratedModuleBase)
             return $"it derives from '{baseType.ToDisplayString()}'; the generator makes every model a TorchSharp module, so remove the base class";
         return null;
     }
 
     // Once the generated part exists, the class's base is the TorchSharp module the generator itself declared.
-    private static bool IsGeneratedModuleBase(INamedTypeSymbol baseType) =>
-        baseType.ContainingNamespace?.ToDisplayString() == "TorchSharp" && baseType.Name == "Module";
+    private const string GeneratedModuleBase = "TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>";
 
     private static bool IsPartial(INamedTypeSymbol type, CancellationToken cancellationToken) =>
         type.DeclaringSyntaxReferences.Any(r =>
@@ -151,10 +162,19 @@ internal static class ModelParser
         return (inputShape, classes);
     }
 
-    private static List<BlockSpec> ReadBlocks(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the declared blocks. <paramref name="blockProperties"/> are the names of every property read as a block, valid
+    /// or not; <paramref name="unboundLayers"/> is set when a layer attribute does not bind yet (half typed: the compiler
+    /// reports it), so the model is not emitted from the layers that do.
+    /// </summary>
+    private static List<BlockSpec> ReadBlocks(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, out HashSet<string> blockProperties,
+        out bool unboundLayers, CancellationToken cancellationToken)
     {
         var blocks = new List<BlockSpec>();
         var derivedNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        blockProperties = new HashSet<string>(StringComparer.Ordinal);
+        unboundLayers = false;
+        var candidates = new List<(IPropertySymbol Property, List<AttributeData> Layers, bool IsBlockTyped, List<PropertyDeclarationSyntax> Declarations)>();
         foreach (var property in type.GetMembers().OfType<IPropertySymbol>())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -163,25 +183,44 @@ internal static class ModelParser
             var isBlockTyped = property.Type.ToDisplayString() == KnownNames.Block;
             if (!isBlockTyped && layerAttributes.Count == 0) continue;
 
-            var declarations = property.DeclaringSyntaxReferences
+            // Both parts of a partial property, but only the user's: the warnings analyzer sees the generated implementation too.
+            var declarations = new[] { property, property.PartialDefinitionPart, property.PartialImplementationPart }
+                .Where(part => part is not null)
+                .SelectMany(part => part!.DeclaringSyntaxReferences)
+                .Where(r => !DeclarationChecks.IsGenerated(r.SyntaxTree))
+                .Distinct()
                 .Select(r => r.GetSyntax(cancellationToken))
                 .OfType<PropertyDeclarationSyntax>()
                 .ToList();
-            var syntax = declarations.FirstOrDefault(IsBodiless) ?? declarations.FirstOrDefault();
-            var isPartial = syntax is not null && syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
-            if (layerAttributes.Count == 0 && syntax is not null && (!IsBodiless(syntax) || !isPartial))
+            var definition = declarations.FirstOrDefault(IsBodiless) ?? declarations.FirstOrDefault();
+            if (layerAttributes.Count == 0 && definition is not null
+                && (!definition.Modifiers.Any(SyntaxKind.PartialKeyword) || declarations.Any(d => !IsBodiless(d))))
                 continue; // a hand-written Block property, not a declared block
+            candidates.Add((property, layerAttributes, isBlockTyped, declarations));
+            blockProperties.Add(property.Name);
+        }
+        // The fields the generated code declares for the blocks, which no block may be named as.
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in blockProperties) fields[GeneratedMembers.BlockField(name)] = name;
 
-            var location = LocationInfo.From(syntax?.Identifier.GetLocation() ?? property.Locations.FirstOrDefault());
-            if (BlockMemberProblem(property, syntax, isBlockTyped) is { } problem)
+        foreach (var (property, layerAttributes, isBlockTyped, declarations) in candidates)
+        {
+            var syntax = declarations.FirstOrDefault(IsBodiless) ?? declarations.FirstOrDefault();
+            // A body the user wrote: the generated part would be a second implementation.
+            var implementation = declarations.FirstOrDefault(d => !IsBodiless(d));
+            var location = LocationInfo.From((implementation ?? syntax)?.Identifier.GetLocation() ?? property.Locations.FirstOrDefault());
+            if (BlockMemberProblem(property, syntax, isBlockTyped, declarations, implementation) is { } problem)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidBlockMember, location, property.Name, problem));
                 continue;
             }
 
-            if (ReservedNames.Contains(property.Name))
+            if (GeneratedMembers.ReservedBlockNames.Contains(property.Name) || fields.ContainsKey(property.Name))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedBlockName, location, property.Name, "has a name the generated code uses for itself"));
+                var reason = fields.TryGetValue(property.Name, out var owner)
+                    ? $"has the name of the field the generator declares for block '{owner}'"
+                    : "has a name the generated code uses for itself";
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedBlockName, location, property.Name, reason));
                 blocks.Add(new BlockSpec(property.Name, Modifiers(syntax!), EquatableArray<LayerSpec>.Empty, location)); // still implemented by the placeholder
                 continue;
             }
@@ -202,6 +241,8 @@ internal static class ModelParser
             {
                 if (AttributeArgumentsReader.ReadLayer(attribute, cancellationToken) is { } layer)
                     layers.Add(layer);
+                else
+                    unboundLayers = true;
             }
 
             if (layerAttributes.Count == 0)
@@ -224,15 +265,33 @@ internal static class ModelParser
         return (clamped, LocationInfo.From(AttributeArguments.Syntax(attribute, cancellationToken)) ?? LocationInfo.From(property.Locations.FirstOrDefault()));
     }
 
-    private static string? BlockMemberProblem(IPropertySymbol property, PropertyDeclarationSyntax? syntax, bool isBlockTyped)
+    private static string? BlockMemberProblem(IPropertySymbol property, PropertyDeclarationSyntax? syntax, bool isBlockTyped,
+        List<PropertyDeclarationSyntax> declarations, PropertyDeclarationSyntax? implementation)
     {
         if (!isBlockTyped) return $"its type is '{property.Type.ToDisplayString()}', not Block";
         if (property.IsStatic) return "it is static";
         if (syntax is null || !syntax.Modifiers.Any(SyntaxKind.PartialKeyword)) return "it is not partial";
         if (property.SetMethod is not null) return "it has a setter";
         if (property.GetMethod is null) return "it has no getter";
+        if (implementation is not null)
+            return declarations.Count > 1
+                ? "the generator implements it from its layer attributes, so remove this implementation"
+                : "it has a body, but the generator implements it from its layer attributes; remove the body";
+        if (syntax.Modifiers.FirstOrDefault(m => !BlockModifiers.Contains(m.Kind())) is { RawKind: not 0 } modifier)
+            return $"it is '{modifier.ValueText}', which the generated implementation would have to repeat; a block takes only an accessibility and 'new'";
+        var accessibility = string.Join(" ", syntax.Modifiers.Where(m => AccessibilityModifiers.Contains(m.Kind())).Select(m => m.ValueText).Distinct());
+        if (!ValidAccessibilities.Contains(accessibility))
+            return $"'{accessibility}' is not one accessibility; keep one of public, internal, protected, private, protected internal or private protected";
         return null;
     }
+
+    private static readonly SyntaxKind[] AccessibilityModifiers =
+        [SyntaxKind.PublicKeyword, SyntaxKind.InternalKeyword, SyntaxKind.ProtectedKeyword, SyntaxKind.PrivateKeyword];
+
+    private static readonly SyntaxKind[] BlockModifiers = [.. AccessibilityModifiers, SyntaxKind.NewKeyword, SyntaxKind.PartialKeyword];
+
+    private static readonly string[] ValidAccessibilities =
+        ["", "public", "internal", "protected", "private", "protected internal", "internal protected", "private protected", "protected private"];
 
     private static bool IsBodiless(PropertyDeclarationSyntax property) =>
         property.ExpressionBody is null
@@ -249,19 +308,10 @@ internal static class ModelParser
     }
 
     // The implementation repeats the accessibility as written: C# requires both parts to agree, implicit or not.
+    // A modifier written twice (a compiler error of its own) is repeated once.
     private static string Modifiers(PropertyDeclarationSyntax syntax) => string.Join(" ", syntax.Modifiers
         .Where(m => m.IsKind(SyntaxKind.PublicKeyword) || m.IsKind(SyntaxKind.InternalKeyword) || m.IsKind(SyntaxKind.ProtectedKeyword)
                     || m.IsKind(SyntaxKind.PrivateKeyword) || m.IsKind(SyntaxKind.NewKeyword))
-        .Select(m => m.ValueText));
-
-    /// <summary>Member names the generated partial class declares; a block with one of these names would collide.</summary>
-    public static readonly ImmutableHashSet<string> ReservedNames = ImmutableHashSet.Create(
-        "ParameterCount", "Summary", "InputShape", "OutputShape", "Shapes", "Description", "Features", "ForwardFeatures", "OnnxGraph",
-        // members of object, and of the positional Features record, that a property of that name would hide or break
-        "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "Deconstruct", "EqualityContract", "PrintMembers",
-        // TorchSharp Module members starting with a capital letter
-        "Dispose", "GetName");
-
-    /// <summary>Nested types every generated model declares; a model class cannot have one of these names.</summary>
-    public static readonly ImmutableHashSet<string> GeneratedTypeNames = ImmutableHashSet.Create("Features", "Shapes");
+        .Select(m => m.ValueText)
+        .Distinct());
 }

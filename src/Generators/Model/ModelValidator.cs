@@ -19,7 +19,7 @@ internal static class ModelValidator
 {
     public static ValidatedModel Validate(ParsedModel parsed)
     {
-        if (parsed.Spec is not { } spec || parsed.Diagnostics.Count > 0 || spec.Blocks.Count == 0 || spec.InputShape.Count == 0)
+        if (parsed.Spec is not { } spec || parsed.Diagnostics.Count > 0 || spec.Blocks.Count == 0 || spec.InputShape.Count == 0 || spec.HasUnboundLayers)
             return new ValidatedModel(null, parsed.Spec, parsed.Diagnostics);
 
         try

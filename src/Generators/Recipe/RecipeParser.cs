@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using DslKd.Generators.Diagnostics;
+using DslKd.Generators.Emit;
 using DslKd.Generators.Model;
 using DslKd.Generators.Specs;
 using Microsoft.CodeAnalysis;
@@ -29,20 +30,22 @@ internal static class RecipeParser
         if (first is not null && !AttributeArguments.SameApplication(first, attribute)) return null;
 
         // A class with several declarations is reported once: by the model pipeline if it is also a model.
-        if (KnownNames.DeclarationKinds(type).Contains("model")) return null;
+        if (KnownNames.DeclarationKinds(type).Contains("model") || DeclarationChecks.IsIncomplete(type)) return null;
         var diagnostics = new List<DiagnosticInfo>();
         var classLocation = LocationInfo.From(type.Locations.FirstOrDefault());
         var attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
 
-        if ((UnsupportedReason(type, cancellationToken) ?? MemberClash(type)) is { } reason)
+        if (Unsupported(type, Distillation, classLocation, cancellationToken) is { } unsupported)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedRecipeDeclaration, classLocation, type.Name, reason));
+            diagnostics.Add(unsupported);
             return new ParsedRecipe(null, diagnostics.ToEquatableArray());
         }
 
         var teacher = ResolveModel(attributeClass.TypeArguments[0], "teacher", type.Name, attributeLocation, diagnostics, cancellationToken);
         var student = ResolveModel(attributeClass.TypeArguments[1], "student", type.Name, attributeLocation, diagnostics, cancellationToken);
-        if (teacher is null || student is null)
+        if (teacher is null || student is null
+            || ModelNameClash(teacher, "teacher", Distillation, type, attributeLocation, diagnostics)
+            || ModelNameClash(student, "student", Distillation, type, attributeLocation, diagnostics))
             return new ParsedRecipe(null, diagnostics.ToEquatableArray());
 
         var terms = new List<TermSpec>();
@@ -64,6 +67,7 @@ internal static class RecipeParser
     internal static ResolvedModel? ResolveModel(ITypeSymbol typeArgument, string role, string recipeName, LocationInfo? attributeLocation,
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
+        if (typeArgument is INamedTypeSymbol incomplete && DeclarationChecks.IsIncomplete(incomplete)) return null; // still being typed
         if (typeArgument is INamedTypeSymbol && !typeArgument.Locations.Any(l => l.IsInSource))
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelFromAnotherAssembly, attributeLocation, role, recipeName, typeArgument.ToDisplayString()));
@@ -79,34 +83,79 @@ internal static class RecipeParser
         return ModelValidator.Validate(parsed).Model;
     }
 
-    /// <summary>Members every generated distillation recipe declares (methods it overloads, such as Train, are left out).</summary>
-    private static readonly HashSet<string> GeneratedMembers =
-    [
-        "Teacher", "Student", "Loss", "DefaultLoss", "Losses", "LossSettings", "DefaultOptions",
-        "TeacherParameterCount", "StudentParameterCount", "AdapterParameterCount", "CompressionRatio",
-    ];
+    /// <summary>What a recipe class is, for the checks and messages its kind changes.</summary>
+    internal sealed record RecipeKind(string Name, IReadOnlyList<GeneratedMembers.Member> Members, string? AllowedBase, string ConstructorDuty);
 
-    // Only members the user wrote: the warnings analyzer parses recipes in a compilation that includes the generated part.
-    private static string? MemberClash(INamedTypeSymbol type) =>
-        type.GetMembers().FirstOrDefault(m => !m.IsImplicitlyDeclared && GeneratedMembers.Contains(m.Name)
-            && m.DeclaringSyntaxReferences.Any(r => !r.SyntaxTree.FilePath.EndsWith(".g.cs", System.StringComparison.Ordinal))) is { } clash
-            ? $"it declares '{clash.Name}', which the generator adds to every distillation recipe; rename it"
+    internal static readonly RecipeKind Distillation = new("distillation recipe", GeneratedMembers.Distillation, "TorchSharp.torch.nn.Module",
+        "the teacher, the student and the adapters would never be set");
+
+    internal static readonly RecipeKind Supervised = new("supervised recipe", GeneratedMembers.Supervised, null, "the model would never be set");
+
+    /// <summary>Why the generated part cannot join the recipe class, on the class or on the member the user wrote; null when it can.</summary>
+    internal static DiagnosticInfo? Unsupported(INamedTypeSymbol type, RecipeKind kind, LocationInfo? classLocation, CancellationToken cancellationToken)
+    {
+        if (UnsupportedReason(type, kind, cancellationToken) is { } reason)
+            return DiagnosticInfo.Create(Descriptors.UnsupportedRecipeDeclaration, classLocation, type.Name, reason);
+        var none = new Dictionary<string, string>();
+        return DeclarationChecks.MemberProblem(type, kind.Name, kind.Members, none, kind.ConstructorDuty, _ => true, cancellationToken) is { } problem
+            ? DiagnosticInfo.Create(Descriptors.UnsupportedRecipeDeclaration, problem.Location ?? classLocation, type.Name, problem.Reason)
             : null;
+    }
 
-    internal static string? UnsupportedReason(INamedTypeSymbol type, CancellationToken cancellationToken)
+    private static string? UnsupportedReason(INamedTypeSymbol type, RecipeKind kind, CancellationToken cancellationToken)
     {
         if (KnownNames.DeclarationKinds(type).Count > 1) return KnownNames.SeveralDeclarations;
-        if (type.Name is "Losses" or "Teacher" or "Student" or "Model")
-            return $"the generated code declares a member or nested type '{type.Name}' in every recipe; rename the class";
         if (type.ContainingType is not null) return "nested types are not supported; declare the recipe at namespace level";
         if (type.IsGenericType) return "generic types are not supported; declare a non-generic class";
         if (type.IsRecord || type.IsStatic || type.TypeKind != TypeKind.Class) return "declare it as a non-static 'partial class'";
+        if (DeclarationChecks.ClassProblem(type, kind.Name, kind.Members, cancellationToken) is { } problem) return problem;
         if (type.BaseType is { SpecialType: not SpecialType.System_Object, TypeKind: not TypeKind.Error } baseType
-            && !(baseType.ContainingNamespace?.ToDisplayString() == "TorchSharp" && baseType.Name == "Module"))
-            return $"it derives from '{baseType.ToDisplayString()}'; the generator makes every recipe a TorchSharp module, so remove the base class";
+            && baseType.ToDisplayString() != kind.AllowedBase)
+            return kind.AllowedBase is null
+                ? $"it derives from '{baseType.ToDisplayString()}'; the generator completes a supervised recipe as a plain class, so remove the base class"
+                : $"it derives from '{baseType.ToDisplayString()}'; the generator makes every distillation recipe a TorchSharp module, so remove the base class";
         var isPartial = type.DeclaringSyntaxReferences.Any(r =>
             r.GetSyntax(cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
         return isPartial ? null : "it is not 'partial'; the generator adds the loss and adapters as another part";
+    }
+
+    /// <summary>
+    /// A model named like a member of the recipe: one the generator adds, or one a distillation recipe inherits from
+    /// TorchSharp's Module (<c>train</c>, <c>parameters</c>, <c>Dispose</c>, ...) or any class from object. Inside the recipe
+    /// that name means the member, so <c>nameof(Model.Block)</c> and <c>Model.Features</c> there no longer find the
+    /// model. A property of the model's own type and name (a teacher called Teacher) is fine: C# resolves such a name to either.
+    /// </summary>
+    internal static bool ModelNameClash(ResolvedModel model, string role, RecipeKind kind, INamedTypeSymbol recipe, LocationInfo? attributeLocation,
+        List<DiagnosticInfo> diagnostics)
+    {
+        var name = model.Spec.ClassName;
+        var property = char.ToUpperInvariant(role[0]) + role.Substring(1);
+        if (name == property) return false;
+        string origin;
+        if (kind.Members.Any(m => m.Declared && !m.IsConstructor && m.Name == name)) origin = "the generator adds to every " + kind.Name;
+        else if (InheritedMemberOwner(recipe, kind, name) is { } owner) origin = $"every {kind.Name} inherits from {owner}";
+        else return false;
+        diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedRecipeDeclaration, attributeLocation, recipe.Name,
+            $"its {role} '{name}' has the name of a member {origin}, so inside the recipe '{name}' would mean that member; rename the model"));
+        return true;
+    }
+
+    /// <summary>
+    /// The class a recipe inherits a member named <paramref name="name"/> from: TorchSharp's Module (a distillation recipe
+    /// becomes one; read from the referenced TorchSharp, so its version's members count) or object.
+    /// </summary>
+    private static string? InheritedMemberOwner(INamedTypeSymbol recipe, RecipeKind kind, string name)
+    {
+        var module = kind.AllowedBase is null ? null : recipe.ContainingModule?.ReferencedAssemblySymbols
+            .Select(a => a.GetTypeByMetadataName("TorchSharp.torch+nn+Module"))
+            .FirstOrDefault(t => t is not null);
+        for (var type = module ?? recipe.BaseType; type is not null; type = type.BaseType)
+        {
+            if (type.GetMembers(name).Any(m => !m.IsImplicitlyDeclared && m.DeclaredAccessibility is Accessibility.Public or Accessibility.Protected
+                                                  or Accessibility.ProtectedOrInternal))
+                return type.SpecialType == SpecialType.System_Object ? "object" : "TorchSharp's Module";
+        }
+        return null;
     }
 
     private static List<CustomLossSpec> ReadCustomLosses(INamedTypeSymbol type, string teacher, string student, CancellationToken cancellationToken)

@@ -38,7 +38,9 @@ internal static class RecipeValidator
         var terms = new List<ResolvedTerm>();
         var adapters = new List<AdapterSpec>();
         // Term names become record properties and camel-cased locals: compare them ignoring case.
+        // The Losses record's own members (object's and records' among them) are taken too.
         var names = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase) { "Total", "Terms", "Teacher", "Student", "Labels", "Losses", "Settings", "Loss" };
+        names.UnionWith(GeneratedMembers.ObjectAndRecordMembers);
 
         if (spec.Terms.Count == 0 && spec.CustomLosses.Count == 0)
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoLossTerms, spec.Location, spec.ClassName));

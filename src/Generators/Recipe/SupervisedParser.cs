@@ -22,16 +22,16 @@ internal static class SupervisedParser
         if (first is not null && !AttributeArguments.SameApplication(first, attribute)) return null;
         // A class with several declarations is reported once, by the model or the distillation pipeline.
         var kinds = KnownNames.DeclarationKinds(type);
-        if (kinds.Contains("model") || kinds.Contains("distillation")) return null;
+        if (kinds.Contains("model") || kinds.Contains("distillation") || DeclarationChecks.IsIncomplete(type)) return null;
         var classLocation = LocationInfo.From(type.Locations.FirstOrDefault());
         var attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
-        if (RecipeParser.UnsupportedReason(type, cancellationToken) is { } reason)
+        if (RecipeParser.Unsupported(type, RecipeParser.Supervised, classLocation, cancellationToken) is { } unsupported)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedRecipeDeclaration, classLocation, type.Name, reason));
+            diagnostics.Add(unsupported);
             return null;
         }
         var model = RecipeParser.ResolveModel(attributeClass.TypeArguments[0], "model", type.Name, attributeLocation, diagnostics, cancellationToken);
-        if (model is null) return null;
+        if (model is null || RecipeParser.ModelNameClash(model, "model", RecipeParser.Supervised, type, attributeLocation, diagnostics)) return null;
 
         var arguments = AttributeArgumentsReader.ReadArguments(attribute, cancellationToken) ?? EquatableArray<AttributeArgument>.Empty;
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";

@@ -19,6 +19,8 @@ internal static class TrainingOptionsReader
             if (AttributeArgumentsReader.ReadArguments(attribute, cancellationToken) is not { } arguments) continue;
             var syntax = AttributeArguments.Syntax(attribute, cancellationToken);
             var kind = AttributeArgumentsReader.KindName(attribute.AttributeClass);
+            // Each option is written once (AllowMultiple = false); a repeated one is the compiler's error (CS0579), and the first counts.
+            if (options.Any(o => o.Kind == kind)) continue;
             options.Add(new TermSpec(kind, arguments, syntax?.ToString() ?? kind, LocationInfo.From(syntax)));
         }
         return options.ToEquatableArray();

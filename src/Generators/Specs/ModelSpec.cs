@@ -1,6 +1,9 @@
 namespace DslKd.Generators.Specs;
 
-/// <summary>A model declaration as read from the source, before any shape is inferred.</summary>
+/// <summary>
+/// A model declaration as read from the source, before any shape is inferred. <see cref="HasUnboundLayers"/>: a layer
+/// attribute does not bind yet (half typed), so only the placeholder is emitted until it does.
+/// </summary>
 internal sealed record ModelSpec(
     string Namespace,
     string ClassName,
@@ -10,7 +13,8 @@ internal sealed record ModelSpec(
     int Classes,
     EquatableArray<BlockSpec> Blocks,
     LocationInfo? Location,
-    LocationInfo? RoleAttributeLocation)
+    LocationInfo? RoleAttributeLocation,
+    bool HasUnboundLayers = false)
 {
     public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
 
