@@ -24,7 +24,8 @@ public sealed class TorchScriptAttribute(int outputs) : LayerAttribute
 
     /// <summary>
     /// The module's parameter count, when known: it becomes the model's compile-time ParameterCount (so a recipe's
-    /// CompressionRatio is right) and loading checks it. 0 (default): unknown, counted as 0 at compile time.
+    /// CompressionRatio is right) and loading checks it. 0 (default): unknown, counted as 0 at compile time (a recipe
+    /// then warns DKD0024, student not smaller than the teacher).
     /// </summary>
     public int Parameters { get; set; }
 }
