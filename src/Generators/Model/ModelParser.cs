@@ -288,7 +288,8 @@ internal static class ModelParser
     private static readonly SyntaxKind[] AccessibilityModifiers =
         [SyntaxKind.PublicKeyword, SyntaxKind.InternalKeyword, SyntaxKind.ProtectedKeyword, SyntaxKind.PrivateKeyword];
 
-    private static readonly SyntaxKind[] BlockModifiers = [.. AccessibilityModifiers, SyntaxKind.NewKeyword, SyntaxKind.PartialKeyword];
+    // Concat, not a spread: a collection spread compiles to ReadOnlySpan code that would need System.Memory in the compiler host.
+    private static readonly SyntaxKind[] BlockModifiers = AccessibilityModifiers.Concat(new[] { SyntaxKind.NewKeyword, SyntaxKind.PartialKeyword }).ToArray();
 
     private static readonly string[] ValidAccessibilities =
         ["", "public", "internal", "protected", "private", "protected internal", "internal protected", "private protected", "protected private"];
