@@ -10,8 +10,8 @@ namespace DslKd;
 /// libtorch checks whether NNPACK is available before it checks whether a convolution could use it at all (batch of 16
 /// or more), so every small-batch convolution probes it; on CPUs where NNPACK's initialisation fails, each probe prints
 /// "Could not initialize NNPACK! Reason: Unsupported hardware." (hundreds of lines per training run, burying the output).
-/// With the user flag off, the probe is skipped. libtorch runs float convolutions through oneDNN (mkldnn) whenever the
-/// batch is large enough for NNPACK, so nothing that ran on NNPACK before is lost in practice. Set the environment
+/// With the user flag off, the probe is skipped and convolutions run on oneDNN (mkldnn); measured on a 2-vCPU AMD EPYC,
+/// the example's CNN training step was 8-25% faster that way (docs/benchmarks.md). Set the environment
 /// variable <c>DSLKD_NNPACK=1</c> to leave libtorch's own choice. The flag is set through libtorch's exported C++ API
 /// (<c>at::globalContext().setUserEnabledNNPACK(false)</c>), which TorchSharp does not wrap.
 /// </remarks>
