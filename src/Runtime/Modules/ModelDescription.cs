@@ -38,6 +38,21 @@ public sealed record ModelDescription(
 {
     /// <summary>Size of the parameters in bytes at 32-bit floats.</summary>
     public long ParameterBytes => ParameterCount * sizeof(float);
+
+    /// <summary>What the model reads: real values (float) or token ids (int64, when its first layer is an embedding).</summary>
+    public InputKind Input { get; init; } = InputKind.Values;
+
+    /// <summary>Number of distinct token ids the model accepts (its embedding's vocabulary); 0 for real-valued input.</summary>
+    public long Vocabulary { get; init; }
+}
+
+/// <summary>The element type of a model's input.</summary>
+public enum InputKind
+{
+    /// <summary>Real values in the model's floating-point type (images, signals, features).</summary>
+    Values,
+    /// <summary>Int64 token ids in [0, vocabulary): the model starts with an embedding.</summary>
+    Tokens,
 }
 
 /// <summary>Implemented by every generated model; gives run-time code access to the compile-time description.</summary>
