@@ -99,6 +99,8 @@ public static class StepBenchmarks
         report.Add(section, "achieved / peak", achieved / peak, "x", "target >= 0.6");
     }
 
+    private static readonly string[] OpenBlasOverrides = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"];
+
     private static void PyTorch(BenchReport report, Dictionary<string, double> ours, int steps)
     {
         const string section = "2. The same steps in PyTorch (Debian python3-torch, same threads), median ms";
@@ -110,6 +112,9 @@ public static class StepBenchmarks
             return;
         }
         var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // Set on some machines for old OpenBLAS builds, these pin OpenBLAS to older kernels: the peer runs without them
+        // (in this child alone) and reports the kernel it then picks.
+        foreach (var handicap in OpenBlasOverrides) start.Environment.Remove(handicap);
         start.ArgumentList.Add(script);
         start.ArgumentList.Add(get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture));
         start.ArgumentList.Add(steps.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -122,6 +127,9 @@ public static class StepBenchmarks
             return;
         }
         using var json = JsonDocument.Parse(output);
+        var removed = OpenBlasOverrides.Where(v => Environment.GetEnvironmentVariable(v) is not null).ToArray();
+        report.Note(section, "PyTorch's BLAS", json.RootElement.GetProperty("blas").GetString()
+            + (removed.Length == 0 ? "" : $" ({string.Join(", ", removed)} removed from the child's environment)"));
         foreach (var (key, value) in ours)
         {
             var theirs = json.RootElement.GetProperty(key).GetDouble();

@@ -57,6 +57,19 @@ def distillation_step(teacher, student, optimizer, x, y, t=4.0):
     optimizer.step()
 
 
+def blas_kernel():
+    """The BLAS library, its kernel (OpenBLAS's 'architecture') and threads, as threadpoolctl reports them."""
+    try:
+        import threadpoolctl
+    except ImportError:
+        return "unknown (apt-get install python3-threadpoolctl to name it)"
+    pools = [p for p in threadpoolctl.threadpool_info() if p.get("user_api") == "blas"]
+    if not pools:
+        return "none found"
+    return "; ".join(f"{p.get('internal_api')} {p.get('version')}, kernel {p.get('architecture')}, {p.get('num_threads')} threads"
+                     for p in pools)
+
+
 def median_ms(step):
     step()
     times = []
@@ -84,4 +97,5 @@ results = {
 wide.train()
 results["cnn_teacher_supervised"] = median_ms(lambda: supervised_step(wide, opt_wide, x_image, y))
 results["torch"] = torch.__version__
+results["blas"] = blas_kernel()
 print(json.dumps(results))

@@ -16,9 +16,16 @@ namespace FashionMnistExample;
 /// <param name="BytesOnDisk">Its size.</param>
 /// <param name="Accuracy">Top-1 accuracy on the test set.</param>
 /// <param name="AgreementWithTorchSharp">Share of test images where its prediction equals the TorchSharp model's.</param>
-/// <param name="LatencyMicroseconds">Median time of one batch-1 run.</param>
-/// <param name="SamplesPerSecond">Median throughput at batch 256.</param>
-public sealed record OnnxMeasurement(string Name, string Path, long BytesOnDisk, double Accuracy, double AgreementWithTorchSharp, double LatencyMicroseconds, double SamplesPerSecond);
+/// <param name="Latency">One sample at a time (batch 1).</param>
+/// <param name="Batch">A batch of <see cref="BatchSize"/> samples.</param>
+public sealed record OnnxMeasurement(string Name, string Path, long BytesOnDisk, double Accuracy, double AgreementWithTorchSharp, TimingSample Latency, TimingSample Batch, long BatchSize)
+{
+    /// <summary>Median time of a batch-1 run.</summary>
+    public double LatencyMicroseconds => Latency.MedianSeconds * 1e6;
+
+    /// <summary>Samples per second at the median batch time.</summary>
+    public double SamplesPerSecond => BatchSize / Batch.MedianSeconds;
+}
 
 /// <summary>
 /// The student shipped: exported to ONNX beside its <c>.dkd</c> (float32 <c>.onnx</c> and int8 <c>.int8.onnx</c>,
@@ -90,13 +97,13 @@ public static class OnnxDeployment
             }
         }
         // Timed as the TorchSharp rows are: the input already in place, the run alone (one input and output bound once).
-        var batchSize = Math.Min(256, test.Count);
+        var batchSize = Math.Min(Measurements.ThroughputBatch, test.Count);
         using var one = new BoundRun(session, inputName, test.Inputs.narrow(0, 0, 1));
         using var many = new BoundRun(session, inputName, test.Inputs.narrow(0, 0, batchSize));
-        var latency = MedianSeconds(one.Run, 200);
-        var batchSeconds = MedianSeconds(many.Run, 15);
+        var latency = Timing.Measure(one.Run, minimumRuns: 200);
+        var batchTime = Timing.Measure(many.Run, minimumRuns: 15);
         return new OnnxMeasurement(name, path, new FileInfo(path).Length, (double)correct / test.Count, (double)agree / test.Count,
-            latency * 1e6, batchSize / batchSeconds);
+            latency, batchTime, batchSize);
     }
 
     /// <summary>The <c>export</c> command: trains or reuses the model as the other commands do, writes both files, checks them.</summary>
@@ -119,7 +126,7 @@ public static class OnnxDeployment
             };
             foreach (var m in measured)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{m.Name}: {m.Path} ({m.BytesOnDisk / 1024.0:F0} KiB), accuracy {m.Accuracy * 100:F2}% on {job.Test.Count:N0} test images, top-1 agreement with TorchSharp {m.AgreementWithTorchSharp * 100:F2}%, latency {m.LatencyMicroseconds:F0} us (batch 1), {m.SamplesPerSecond:N0} samples/s (batch 256)"));
+                    $"{m.Name}: {m.Path} ({m.BytesOnDisk / 1024.0:F0} KiB), accuracy {m.Accuracy * 100:F2}% on {job.Test.Count:N0} test images, top-1 agreement with TorchSharp {m.AgreementWithTorchSharp * 100:F2}%, latency {m.Latency.Microseconds()} (batch 1), {m.Batch.Throughput(m.BatchSize)} (batch {m.BatchSize}); median (middle half of the runs)"));
             return 0;
         });
         command.Options.Add(which);
@@ -135,7 +142,7 @@ public static class OnnxDeployment
         table.Columns[0].LeftAligned();
         foreach (var m in rows)
             table.AddRow(Markup.Escape(System.IO.Path.GetFileName(m.Path)), F($"{m.Accuracy * 100:F2}%"), F($"{m.AgreementWithTorchSharp * 100:F2}%"),
-                F($"{m.BytesOnDisk / 1024.0:F0} KiB"), F($"{m.LatencyMicroseconds:F0} us"), F($"{m.SamplesPerSecond:N0}/s"));
+                F($"{m.BytesOnDisk / 1024.0:F0} KiB"), m.Latency.Microseconds(), m.Batch.Throughput(m.BatchSize));
         return table;
     }
 
@@ -145,10 +152,10 @@ public static class OnnxDeployment
         var text = new System.Text.StringBuilder();
         text.AppendLine("## The distilled student in ONNX Runtime").AppendLine();
         text.AppendLine("Exported beside its `.dkd` (docs/deploy.md); agreement is the share of test images where ONNX Runtime predicts what TorchSharp does.").AppendLine();
-        text.AppendLine("| File | Test accuracy | Agreement with TorchSharp | Size on disk | Latency (batch 1) | Throughput (batch 256) |");
+        text.AppendLine("| File | Test accuracy | Agreement with TorchSharp | Size on disk | Latency (batch 1), median (middle half) | Throughput (batch 256), median (middle half) |");
         text.AppendLine("|---|---|---|---|---|---|");
         foreach (var m in rows)
-            text.AppendLine(F($"| {System.IO.Path.GetFileName(m.Path)} | {m.Accuracy * 100:F2}% | {m.AgreementWithTorchSharp * 100:F2}% | {m.BytesOnDisk / 1024.0:F0} KiB | {m.LatencyMicroseconds:F0} us | {m.SamplesPerSecond:N0} /s |"));
+            text.AppendLine(F($"| {System.IO.Path.GetFileName(m.Path)} | {m.Accuracy * 100:F2}% | {m.AgreementWithTorchSharp * 100:F2}% | {m.BytesOnDisk / 1024.0:F0} KiB | {m.Latency.Microseconds()} | {m.Batch.Throughput(m.BatchSize)} |"));
         return text.ToString();
     }
 
@@ -209,20 +216,6 @@ public static class OnnxDeployment
             _output.Dispose();
             _options.Dispose();
         }
-    }
-
-    private static double MedianSeconds(Action action, int repetitions)
-    {
-        for (var i = 0; i < 5; i++) action();
-        var times = new double[repetitions];
-        for (var i = 0; i < repetitions; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            action();
-            times[i] = clock.Elapsed.TotalSeconds;
-        }
-        Array.Sort(times);
-        return times[repetitions / 2];
     }
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -45,6 +45,9 @@ public sealed record JobReport(string Data, string Command, ModelMeasurement Tea
     /// <summary>The same for the textbook recipe (T = 4, 0.9 on soft targets).</summary>
     public double TextbookGainPoints => (TextbookDistilled.Test.Accuracy - StudentAlone.Test.Accuracy) * 100;
 
+    /// <summary>The other processes' CPU use while the models were timed; null where the machine does not say.</summary>
+    public MachineLoad? TimingLoad { get; init; }
+
     /// <summary>The distilled student exported to ONNX (float32 and int8) and run by ONNX Runtime.</summary>
     public IReadOnlyList<OnnxMeasurement> OnnxRuntime { get; init; } = [];
 
@@ -56,14 +59,15 @@ public sealed record JobReport(string Data, string Command, ModelMeasurement Tea
         var text = new StringBuilder();
         text.AppendLine("# Fashion-MNIST: teacher, student alone, textbook and tuned distillation").AppendLine();
         text.AppendLine($"Data: {Data}  ").AppendLine($"Command: `{Command}`").AppendLine();
-        text.AppendLine("| Model | Test accuracy | Parameters | Size on disk | Latency (batch 1) | Throughput (batch 256) | Speed-up vs teacher | Compression vs teacher |");
+        text.AppendLine("| Model | Test accuracy | Parameters | Size on disk | Latency (batch 1), median (middle half) | Throughput (batch 256), median (middle half) | Speed-up vs teacher | Compression vs teacher |");
         text.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var m in Models)
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {m.Name} | {m.Test.Accuracy * 100:F2}% | {m.Parameters:N0} | {m.BytesOnDisk / 1024.0:F0} KiB | {m.LatencyMicroseconds:F0} us | {m.SamplesPerSecond:N0} /s | {m.SamplesPerSecond / Teacher.SamplesPerSecond:F1}x | {(double)Teacher.Parameters / m.Parameters:F1}x |"));
+                $"| {m.Name} | {m.Test.Accuracy * 100:F2}% | {m.Parameters:N0} | {m.BytesOnDisk / 1024.0:F0} KiB | {m.Latency.Microseconds()} | {m.Batch.Throughput(m.BatchSize)} | {m.SamplesPerSecond / Teacher.SamplesPerSecond:F1}x | {(double)Teacher.Parameters / m.Parameters:F1}x |"));
         }
         text.AppendLine();
+        if (TimingLoad is { } load) text.AppendLine($"Timing: {load.Describe()}.").AppendLine();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Distillation gain over the student alone: {DistillationGainPoints:+0.00;-0.00} points of test accuracy (textbook recipe: {TextbookGainPoints:+0.00;-0.00})."));
         if (OnnxRuntime.Count > 0) text.AppendLine().Append(OnnxDeployment.ToMarkdown(OnnxRuntime));

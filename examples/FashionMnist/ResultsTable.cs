@@ -20,12 +20,13 @@ public static class ResultsTable
                 F($"{m.Test.Accuracy * 100:F2}%"),
                 F($"{m.Parameters:N0}"),
                 F($"{m.BytesOnDisk / 1024.0:F0} KiB"),
-                F($"{m.LatencyMicroseconds:F0} us"),
-                F($"{m.SamplesPerSecond:N0}/s"),
+                m.Latency.Microseconds(),
+                m.Batch.Throughput(m.BatchSize),
                 F($"{m.SamplesPerSecond / report.Teacher.SamplesPerSecond:F1}x"),
                 F($"{(double)report.Teacher.Parameters / m.Parameters:F1}x"));
         }
-        table.Caption(F($"Distillation gain over the student alone: {report.DistillationGainPoints:+0.00;-0.00} points (textbook recipe: {report.TextbookGainPoints:+0.00;-0.00}). Data: {Markup.Escape(report.Data)}"));
+        table.Caption(F($"Distillation gain over the student alone: {report.DistillationGainPoints:+0.00;-0.00} points (textbook recipe: {report.TextbookGainPoints:+0.00;-0.00}). Data: {Markup.Escape(report.Data)}")
+            + (report.TimingLoad is { } load ? $"\nTimes: median (middle half of the runs); {Markup.Escape(load.Describe())}." : "\nTimes: median (middle half of the runs)."));
         return table;
     }
 

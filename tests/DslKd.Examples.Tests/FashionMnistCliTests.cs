@@ -45,6 +45,10 @@ public class FashionMnistCliTests : IDisposable
         }
         var markdown = File.ReadAllText(Path.Combine(_output, "results.md"));
         Assert.Contains("Distillation gain over the student alone", markdown);
+        // Times with their spread, and what else the machine ran while they were taken.
+        Assert.Contains("| Latency (batch 1), median (middle half) |", markdown);
+        Assert.Matches(@"\| \d+ us \(\d+-\d+\) \| [\d,]+ /s \([\d,]+-[\d,]+\) \|", markdown);
+        Assert.Matches(@"Timing: other processes used \d+\.\d\d of \d+ cores while the models were timed", markdown);
         Assert.Equal(2, json.RootElement.GetProperty("OnnxRuntime").GetArrayLength()); // the student in ONNX Runtime, float32 and int8
 
         // The command reproduces the run, in the configuration the program was built in.
