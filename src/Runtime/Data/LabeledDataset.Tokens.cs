@@ -14,7 +14,7 @@ namespace DslKd;
 /// <param name="Truncated">How many sequences were longer than <paramref name="Length"/> and lost their tokens after it.</param>
 /// <param name="Longest">The longest sequence's length before truncation.</param>
 /// <param name="Empty">How many sequences had no token (all padding).</param>
-/// <param name="UnknownTokens">How many tokens the vocabulary did not hold and were read as <c>&lt;unk&gt;</c> (text files; 0 for arrays).</param>
+/// <param name="UnknownTokens">How many tokens of the data (after truncation) the vocabulary did not hold, read as <c>&lt;unk&gt;</c> (text files; 0 for arrays).</param>
 public sealed record SequenceStatistics(int Length, int PaddingIndex, int Truncated, int Longest, int Empty, long UnknownTokens = 0);
 
 public sealed partial class LabeledDataset
@@ -69,7 +69,7 @@ public sealed partial class LabeledDataset
         {
             sequences[i] = vocabulary.Encode(texts[i]);
             if (sequences[i].Length == 0) throw new InvalidDataException($"'{path}', line {lines[i]}: the text has no {vocabulary.Tokenization} tokens.");
-            unknown += sequences[i].Count(id => id == Vocabulary.UnknownId);
+            unknown += sequences[i].Take(length).Count(id => id == Vocabulary.UnknownId);
         }
         classes ??= classNames?.Count;
         if (classes is { } k && labels.FindIndex(l => l >= k) is var at and >= 0)
