@@ -310,6 +310,19 @@ public class SequenceLayerTests
     }
 
     [Fact]
+    public void A_saved_recurrent_layer_loads_into_a_fresh_one_through_TorchSharps_format()
+    {
+        var saved = new RecurrentLayer(RecurrentCell.Gru, 3, 4, RecurrentOutput.Sequence, layers: 2, bidirectional: true);
+        var fresh = new RecurrentLayer(RecurrentCell.Gru, 3, 4, RecurrentOutput.Sequence, layers: 2, bidirectional: true);
+        var x = randn(2, 5, 3);
+        Assert.True(MaxDifference(saved.call(x), fresh.call(x)) > 1e-4);
+        var file = new MemoryStream();
+        saved.save(file); // closes the stream; its bytes stay readable
+        fresh.load(new MemoryStream(file.ToArray()));
+        Assert.Equal(0, MaxDifference(saved.call(x), fresh.call(x)));
+    }
+
+    [Fact]
     public void The_architecture_text_tells_layers_apart_that_have_the_same_tensors()
     {
         static string Of(nn.Module module) => ModelArchitecture.Describe(module);
