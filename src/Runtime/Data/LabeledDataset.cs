@@ -5,13 +5,14 @@ using static TorchSharp.torch;
 namespace DslKd;
 
 /// <summary>
-/// A whole labelled dataset held as two tensors: inputs [N, ...] (float32) and labels [N] (int64). Batches are cut by
+/// A whole labelled dataset held as two tensors: inputs [N, ...] (float32 values, or int64 token ids [N, T] for a model
+/// that starts with an embedding, see <see cref="FromTokenSequences"/>) and labels [N] (int64). Batches are cut by
 /// <c>index_select</c> over a permutation, much faster than assembling them sample by sample.
 /// </summary>
 public sealed partial class LabeledDataset : IDisposable
 {
     /// <summary>Wraps <paramref name="inputs"/> and <paramref name="labels"/>, checking they agree.</summary>
-    /// <param name="inputs">[N, ...] float tensor.</param>
+    /// <param name="inputs">[N, ...] float tensor, or [N, T] int64 token ids.</param>
     /// <param name="labels">[N] integer class indices.</param>
     /// <param name="classes">When given, every label must be in [0, classes).</param>
     public LabeledDataset(Tensor inputs, Tensor labels, int? classes = null)

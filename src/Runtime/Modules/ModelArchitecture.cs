@@ -19,7 +19,8 @@ namespace DslKd;
 /// <remarks>
 /// The text has three parts: the generator's layer-by-layer summary of every generated model in the module
 /// (<see cref="IGeneratedModel"/>); every submodule by name with its type and, for TorchSharp's layers, their settings
-/// (stride, padding, eps, momentum, p, negative slope, ...), read from the modules themselves; and every tensor of the
+/// (stride, padding, eps, momentum, p, negative slope, ...), read from the modules themselves, and for DslKd's sequence
+/// layers theirs (<see cref="ILayerSettings"/>: cell, output, bidirectional, dropout, padding index, pooling); and every tensor of the
 /// state_dict by name with its element type and shape. The summary alone is not enough: it does not show a BatchNorm's
 /// or LayerNorm's eps or a BatchNorm's momentum. A user module's own fields are not visible: its type name stands for them.
 /// </remarks>
@@ -67,9 +68,10 @@ public static class ModelArchitecture
 
     private static string TypeName(nn.Module module) => module.GetType().FullName ?? module.GetType().Name;
 
-    /// <summary>A TorchSharp layer's settings, from its public properties of simple types; nothing for other modules.</summary>
+    /// <summary>A TorchSharp layer's settings, from its public properties of simple types; a DslKd sequence layer's own (<see cref="ILayerSettings"/>); nothing for other modules.</summary>
     private static string Settings(nn.Module module)
     {
+        if (module is ILayerSettings layer) return "(" + layer.Settings + ")";
         var type = module.GetType();
         if (type.Assembly != TorchSharpAssembly) return "";
         var settings = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
