@@ -30,6 +30,9 @@ internal abstract class LayerKind
 
     /// <summary>A C# expression that creates the TorchSharp module; may use the constructor's <c>device</c> and <c>dtype</c>.</summary>
     public abstract string Construct(ResolvedLayer layer);
+
+    /// <summary>"LSTMAttribute" (from <c>nameof</c>) -> "LSTM".</summary>
+    protected static string KindOf(string attributeClassName) => attributeClassName.Substring(0, attributeClassName.Length - "Attribute".Length);
 }
 
 /// <summary>The outcome of <see cref="LayerKind.Infer"/>: an output shape and parameter count, or a diagnostic.</summary>

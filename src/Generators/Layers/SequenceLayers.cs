@@ -57,8 +57,6 @@ internal sealed class EmbeddingLayer : LayerKind
     private static long Dimensions(ResolvedLayer layer) => layer.OutputShape[1];
 
     private static long Padding(ResolvedLayer layer) => layer.Layer.Arguments.Int(PaddingArgument, DefaultPadding);
-
-    internal static string KindOf(string attributeClassName) => attributeClassName.Substring(0, attributeClassName.Length - "Attribute".Length);
 }
 
 /// <summary>
@@ -75,7 +73,7 @@ internal sealed class RecurrentLayerKind(bool lstm) : LayerKind
     private const string DropoutArgument = nameof(LSTMAttribute.Dropout);
     private static readonly LSTMAttribute Defaults = new(1, RecurrentOutput.Sequence);
 
-    public override string Name => lstm ? EmbeddingLayer.KindOf(nameof(LSTMAttribute)) : EmbeddingLayer.KindOf(nameof(GRUAttribute));
+    public override string Name => lstm ? KindOf(nameof(LSTMAttribute)) : KindOf(nameof(GRUAttribute));
 
     private int Gates => lstm ? 4 : 3;
 
@@ -172,7 +170,7 @@ internal sealed class TransformerEncoderLayer : LayerKind
     private const string LayersArgument = nameof(TransformerEncoderAttribute.Layers);
     private static readonly TransformerEncoderAttribute Defaults = new(1);
 
-    public override string Name => EmbeddingLayer.KindOf(nameof(TransformerEncoderAttribute));
+    public override string Name => KindOf(nameof(TransformerEncoderAttribute));
 
     public override LayerInference Infer(LayerContext context)
     {
@@ -249,7 +247,7 @@ internal sealed class PositionalEncodingLayerKind : LayerKind
     private const string DropoutArgument = nameof(PositionalEncodingAttribute.Dropout);
     private static readonly PositionalEncodingAttribute Defaults = new();
 
-    public override string Name => EmbeddingLayer.KindOf(nameof(PositionalEncodingAttribute));
+    public override string Name => KindOf(nameof(PositionalEncodingAttribute));
 
     public override LayerInference Infer(LayerContext context)
     {
@@ -296,7 +294,7 @@ internal sealed class PoolOverTimeLayer : LayerKind
     private const string KernelArgument = nameof(PoolOverTimeAttribute.Kernel);
     private const string StrideArgument = nameof(PoolOverTimeAttribute.Stride);
 
-    public override string Name => EmbeddingLayer.KindOf(nameof(PoolOverTimeAttribute));
+    public override string Name => KindOf(nameof(PoolOverTimeAttribute));
 
     public override LayerInference Infer(LayerContext context)
     {
