@@ -107,6 +107,19 @@ public class SequenceLayerTests
     }
 
     [Fact]
+    public void A_residual_recurrent_unit_on_the_declared_rows_gets_a_per_step_linear_shortcut()
+    {
+        var model = Resolve("[28, 28]", "LSTM(32, RecurrentOutput.Sequence), AddInput, LayerNorm");
+
+        var unit = Assert.Single(model.Blocks[0].Units);
+        var shortcut = Assert.Single(unit.Shortcut);
+        Assert.Equal("Linear", shortcut.Layer.Kind);
+        Assert.Equal("[28, 32]", ShapeText.Format(shortcut.OutputShape));
+        Assert.Equal(28 * 32, shortcut.ParameterCount); // bias-free
+        Assert.Equal(TensorLayout.Sequence, model.Blocks[0].Layout);
+    }
+
+    [Fact]
     public void A_block_named_SequenceMask_keeps_the_mask_scope_apart()
     {
         var outcome = GeneratorHarness.Run("""

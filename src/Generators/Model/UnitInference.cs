@@ -50,7 +50,8 @@ internal static class UnitInference
             var bodyLayout = LayerWalk.After(bodyLayers, layout);
 
             var adds = marker is not null;
-            var sequence = layout == TensorLayout.Sequence && bodyLayout == TensorLayout.Sequence;
+            // A branch that makes a sequence reads its input as one (a declared rank-2 input included): the shortcut maps steps.
+            var sequence = layout != TensorLayout.Channels && bodyLayout == TensorLayout.Sequence && shape.Count == 2;
             var shortcut = new List<ResolvedLayer>();
             if (adds && !bodyOutput.Equals(shape))
             {
@@ -65,7 +66,8 @@ internal static class UnitInference
                 }
                 else if (Projection(shape, bodyOutput, withBatchNorm: shortcutKind == ShortcutKind.Projection, sequence: sequence) is { } projection)
                 {
-                    if (walk.Layers(projection, $"{block.Name} unit {u} shortcut", shape, layout) is not { } projected) return Fail(walk.Error!);
+                    if (walk.Layers(projection, $"{block.Name} unit {u} shortcut", shape, sequence ? TensorLayout.Sequence : layout) is not { } projected)
+                        return Fail(walk.Error!);
                     shortcut = projected;
                 }
                 else
