@@ -7,8 +7,10 @@ namespace DslKd.CodeFixes;
 
 /// <summary>
 /// DKD0006 for <c>[Dropout(p)]</c> with p outside [0, 1): a negative p becomes 0 (the nearest valid value, no dropout),
-/// p &gt;= 1 becomes 0.5 (the attribute's default; [0, 1) has no nearest value to 1). DKD0006's other rules (kernel
-/// sizes, padding, groups, ...) have no value that is right without knowing the model, so they get no fix.
+/// p &gt;= 1 becomes 0.5 (the attribute's default; [0, 1) has no nearest value to 1). The sequence layers' <c>Dropout</c>
+/// (LSTM, GRU, TransformerEncoder, PositionalEncoding) gets the value the diagnostic suggests the same way: 0 when
+/// negative, the attribute's default when 1 or more. DKD0006's other rules (kernel sizes, padding, groups, heads that do
+/// not divide the features, ...) have no value that is right without knowing the model, so they get no fix.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(DropoutProbabilityCodeFixProvider)), Shared]
 public sealed class DropoutProbabilityCodeFixProvider : LiteralArgumentCodeFixProvider

@@ -25,6 +25,23 @@ public class HyperParameterCodeFixTests
         }
         """;
 
+    /// <summary>Fashion-MNIST read as 28 rows of 28 pixels: a sequence model, for the sequence layers' dropouts.</summary>
+    private static string Rows(string layers) => $$"""
+        using DslKd;
+
+        namespace Demo;
+
+        [Student(InputShape = [28, 28], Classes = 10)]
+        public partial class RowModel
+        {
+            [{{layers}}]
+            public partial Block Rows { get; }
+
+            [PoolOverTime(TimePooling.Mean), Linear(10)]
+            public partial Block Logits { get; }
+        }
+        """;
+
     private static string Recipe(string attributes) => $$"""
         using DslKd;
 
@@ -54,6 +71,11 @@ public class HyperParameterCodeFixTests
         { nameof(DropoutProbabilityCodeFixProvider), Model("Linear(32), Dropout(probability: 2)"), Model("Linear(32), Dropout(probability: 0.5)"), "Set Probability to 0.5" },
         // An attribute over several lines: the fixed code, whose generated comments quote it, must still compile.
         { nameof(DropoutProbabilityCodeFixProvider), Model("Linear(32),\n     Dropout(\n         1.5)"), Model("Linear(32),\n     Dropout(\n         0.5)"), "Set Probability to 0.5" },
+        // The sequence layers' Dropout: negative becomes 0, 1 or more the attribute's default (the diagnostic's suggestion).
+        { nameof(DropoutProbabilityCodeFixProvider), Rows("LSTM(32, RecurrentOutput.Sequence, Layers = 2, Dropout = 1.5)"), Rows("LSTM(32, RecurrentOutput.Sequence, Layers = 2, Dropout = 0)"), "Set Dropout to 0" },
+        { nameof(DropoutProbabilityCodeFixProvider), Rows("GRU(32, RecurrentOutput.Sequence, Layers = 2, Dropout = -0.5)"), Rows("GRU(32, RecurrentOutput.Sequence, Layers = 2, Dropout = 0)"), "Set Dropout to 0" },
+        { nameof(DropoutProbabilityCodeFixProvider), Rows("TransformerEncoder(4, Dropout = 1)"), Rows("TransformerEncoder(4, Dropout = 0.1)"), "Set Dropout to 0.1" },
+        { nameof(DropoutProbabilityCodeFixProvider), Rows("PositionalEncoding(Dropout = 2), TransformerEncoder(4)"), Rows("PositionalEncoding(Dropout = 0), TransformerEncoder(4)"), "Set Dropout to 0" },
         { nameof(TemperatureCodeFixProvider), Recipe("[SoftTargets(Temperature = 0, Weight = 0.9)]"), Recipe("[SoftTargets(Temperature = 1, Weight = 0.9)]"), "Set Temperature to 1" },
         { nameof(TemperatureCodeFixProvider), Recipe("[SoftTargetCrossEntropy(Weight = 0.5, Temperature = -2.5)]"), Recipe("[SoftTargetCrossEntropy(Weight = 0.5, Temperature = 1)]"), "Set Temperature to 1" },
         { nameof(NegativeWeightCodeFixProvider), Recipe("[SoftTargets(Temperature = 4)]\n[HardLabels(Weight = -0.1)]"), Recipe("[SoftTargets(Temperature = 4)]\n[HardLabels(Weight = 0)]"), "Set Weight to 0" },
@@ -87,6 +109,9 @@ public class HyperParameterCodeFixTests
         // DKD0006, DKD0028 and DKD0029 cover other rules, with no value that is right without knowing the model.
         { nameof(DropoutProbabilityCodeFixProvider), Model("Linear(0)"), "size" },
         { nameof(DropoutProbabilityCodeFixProvider), Model("Linear(32), BatchNorm1d(Momentum = 1.5)"), "Momentum" },
+        // A recurrent dropout with one layer does nothing: remove it or stack layers, which a fix cannot choose.
+        { nameof(DropoutProbabilityCodeFixProvider), Rows("GRU(32, RecurrentOutput.Sequence, Dropout = 0.2)"), "acts between stacked layers" },
+        { nameof(DropoutProbabilityCodeFixProvider), Rows("TransformerEncoder(5)"), "do not divide into 5 heads" },
         { nameof(TrainingOptionCodeFixProvider), Recipe("[HardLabels]\n[Optimizer(OptimizerKind.Adam, LearningRate = 0)]"), "LearningRate" },
         { nameof(TrainingOptionCodeFixProvider), Recipe("[HardLabels]\n[GradientClipping(-1)]"), "MaxNorm" },
     };

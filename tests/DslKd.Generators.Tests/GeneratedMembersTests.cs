@@ -17,6 +17,7 @@ public class GeneratedMembersTests
     {
         nameof(Sources.WideCnn), nameof(Sources.SmallMlp), nameof(Sources.EveryLayer), nameof(Sources.SignalCnn),
         nameof(Sources.CnnToMlp), nameof(Sources.EveryTerm), nameof(Sources.TrainTeacher),
+        nameof(Sources.TokenTransformer), nameof(Sources.EverySequenceLayer), nameof(Sources.SequenceRecipe),
     };
 
     [Theory]
@@ -24,7 +25,12 @@ public class GeneratedMembersTests
     public void Every_member_the_generated_code_declares_is_listed(string scenario)
     {
         var source = (string)typeof(Sources).GetField(scenario)!.GetValue(null)!;
-        var sources = scenario is nameof(Sources.CnnToMlp) or nameof(Sources.TrainTeacher) ? new[] { Sources.WideCnn, Sources.SmallMlp, source } : [source];
+        var sources = scenario switch
+        {
+            nameof(Sources.CnnToMlp) or nameof(Sources.TrainTeacher) => new[] { Sources.WideCnn, Sources.SmallMlp, source },
+            nameof(Sources.SequenceRecipe) => [Sources.TokenTransformer, Sources.GruStudent, source],
+            _ => [source],
+        };
         var outcome = GeneratorHarness.Run(sources);
         Assert.Empty(outcome.CompilationProblems);
 

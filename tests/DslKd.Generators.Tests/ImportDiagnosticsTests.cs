@@ -139,6 +139,18 @@ public class ImportDiagnosticsTests
         """, "DKD0046", "Recipe 'R': the teacher 'T' takes InputShape [20] but the student 'S' takes [19]");
 
     [Fact]
+    public void DKD0046_token_models_of_different_sequence_lengths() => ImportHarness.Single("""
+        using DslKd;
+        [Teacher(InputShape = [64], Classes = 2)]
+        public partial class T { [Embedding(100, 16), LSTM(32, RecurrentOutput.LastState), Linear(2)] public partial Block Logits { get; } }
+        [Student(InputShape = [32], Classes = 2)]
+        public partial class S { [Embedding(100, 8), GRU(8, RecurrentOutput.LastState), Linear(2)] public partial Block Logits { get; } }
+        [[|Distillation<T, S>|]]
+        [SoftTargets]
+        public partial class R;
+        """, "DKD0046", "Recipe 'R': the teacher 'T' takes InputShape [64] but the student 'S' takes [32]");
+
+    [Fact]
     public void DKD0047_header_that_is_not_safetensors() => ImportHarness.Single("""
         using DslKd;
         [Model(InputShape = [4], Classes = 2)]

@@ -360,6 +360,361 @@ public class ModelDiagnosticsTests
         Assert.Contains("'Hidden'", message);
     }
 
+    // Sequences (docs/sequence-models.md): where each sequence layer may stand, and its argument ranges.
+
+    [Fact]
+    public void DKD0004_embedding_after_the_first_layer() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [64])]
+        public partial class Net
+        {
+            [Embedding(100, 8)] public partial Block Embed { get; }
+            [[|Embedding(100, 8)|]] public partial Block Again { get; }
+        }
+        """, "DKD0004", "Embedding in block 'Again'", "[64, 8]", "reads token ids", "first layer of the model's first block");
+
+    [Fact]
+    public void DKD0004_embedding_in_a_model_that_starts_with_another_layer() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [64])]
+        public partial class Net
+        {
+            [Identity, [|Embedding(100, 8)|], Flatten, Linear(2)] public partial Block Head { get; }
+        }
+        """, "DKD0004", "Embedding in block 'Head'", "[64]", "first layer of the model's first block");
+
+    [Fact]
+    public void DKD0004_embedding_of_a_rank_two_input() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [2, 64])]
+        public partial class Net
+        {
+            [[|Embedding(100, 8)|]] public partial Block Embed { get; }
+        }
+        """, "DKD0004", "[2, 64]", "token ids [T]", "InputShape = [64]");
+
+    [Fact]
+    public void DKD0006_embedding_padding_index_outside_the_vocabulary() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [64])]
+        public partial class Net
+        {
+            [Embedding(100, 8, [|PaddingIndex = 100|])] public partial Block Embed { get; }
+        }
+        """, "DKD0006", "Embedding in block 'Embed'", "token id in [0, 100) or -1 for none, but is 100");
+
+    [Fact]
+    public void DKD0006_embedding_sizes_must_be_positive()
+    {
+        DiagnosticAssert.Single("""
+            using DslKd;
+            [Model(InputShape = [64])]
+            public partial class Net
+            {
+                [Embedding([|0|], 8)] public partial Block Embed { get; }
+            }
+            """, "DKD0006", "the vocabulary must be positive but is 0");
+        DiagnosticAssert.Single("""
+            using DslKd;
+            [Model(InputShape = [64])]
+            public partial class Net
+            {
+                [Embedding(100, [|-8|])] public partial Block Embed { get; }
+            }
+            """, "DKD0006", "the number of dimensions must be positive but is -8");
+    }
+
+    [Fact]
+    public void DKD0004_recurrent_layer_on_a_vector() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [28, 28])]
+        public partial class Net
+        {
+            [Flatten, [|LSTM(8, RecurrentOutput.Sequence)|]] public partial Block Rows { get; }
+        }
+        """, "DKD0004", "LSTM in block 'Rows'", "[784]", "expects a sequence [T, features]", "a vector has no time axis");
+
+    [Fact]
+    public void DKD0004_recurrent_layer_on_a_conv1d_map() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [2, 100])]
+        public partial class Net
+        {
+            [Conv1d(8, Kernel = 3), [|GRU(16, RecurrentOutput.LastState)|]] public partial Block Mixed { get; }
+        }
+        """, "DKD0004", "GRU in block 'Mixed'", "[8, 98]", "map [channels, length] from Conv1d", "time axis is the last");
+
+    [Fact]
+    public void DKD0006_recurrent_dropout_out_of_range_carries_its_range_and_a_fix()
+    {
+        const string marked = """
+            using DslKd;
+            [Model(InputShape = [10, 4])]
+            public partial class Net
+            {
+                [LSTM(8, RecurrentOutput.LastState, Layers = 2, [|Dropout = 1.5|])] public partial Block Rows { get; }
+            }
+            """;
+        DiagnosticAssert.Single(marked, "DKD0006", "LSTM in block 'Rows'", "the dropout between layers must be in [0, 1) but is 1.5");
+        var diagnostic = Assert.Single(GeneratorHarness.Run(MarkedSource.Parse(marked).Text).Diagnostics);
+        Assert.Equal("Dropout", diagnostic.Properties["Argument"]);
+        Assert.Equal("Probability", diagnostic.Properties["Range"]);
+        Assert.Equal("0", diagnostic.Properties["Suggested"]);
+    }
+
+    [Fact]
+    public void DKD0006_recurrent_dropout_with_one_layer() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [10, 4])]
+        public partial class Net
+        {
+            [GRU(8, RecurrentOutput.Sequence, [|Dropout = 0.2|])] public partial Block Rows { get; }
+        }
+        """, "DKD0006", "GRU in block 'Rows'", "acts between stacked layers", "Layers = 2");
+
+    [Fact]
+    public void DKD0006_recurrent_sizes_and_output()
+    {
+        DiagnosticAssert.Single("""
+            using DslKd;
+            [Model(InputShape = [10, 4])]
+            public partial class Net
+            {
+                [LSTM([|0|], RecurrentOutput.Sequence)] public partial Block Rows { get; }
+            }
+            """, "DKD0006", "the hidden size must be positive but is 0");
+        DiagnosticAssert.Single("""
+            using DslKd;
+            [Model(InputShape = [10, 4])]
+            public partial class Net
+            {
+                [LSTM(8, RecurrentOutput.Sequence, [|Layers = 0|])] public partial Block Rows { get; }
+            }
+            """, "DKD0006", "the number of layers must be at least 1 but is 0");
+        DiagnosticAssert.Single("""
+            using DslKd;
+            [Model(InputShape = [10, 4])]
+            public partial class Net
+            {
+                [GRU(8, [|(RecurrentOutput)7|])] public partial Block Rows { get; }
+            }
+            """, "DKD0006", "RecurrentOutput.Sequence or RecurrentOutput.LastState but is 7");
+    }
+
+    [Fact]
+    public void DKD0006_transformer_heads_must_divide_the_features() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [10, 30])]
+        public partial class Net
+        {
+            [TransformerEncoder([|4|])] public partial Block Encoder { get; }
+        }
+        """, "DKD0006", "TransformerEncoder in block 'Encoder'", "the 30 features do not divide into 4 heads");
+
+    [Fact]
+    public void DKD0006_transformer_arguments()
+    {
+        DiagnosticAssert.Single("""
+            using DslKd;
+            [Model(InputShape = [10, 32])]
+            public partial class Net
+            {
+                [TransformerEncoder(4, [|Dropout = 1|])] public partial Block Encoder { get; }
+            }
+            """, "DKD0006", "the dropout must be in [0, 1) but is 1");
+        DiagnosticAssert.Single("""
+            using DslKd;
+            [Model(InputShape = [10, 32])]
+            public partial class Net
+            {
+                [TransformerEncoder(4, [|FeedForward = -1|])] public partial Block Encoder { get; }
+            }
+            """, "DKD0006", "feed-forward size must be positive (or 0 for 4 times the features) but is -1");
+        DiagnosticAssert.Single("""
+            using DslKd;
+            [Model(InputShape = [10, 32])]
+            public partial class Net
+            {
+                [TransformerEncoder([|0|])] public partial Block Encoder { get; }
+            }
+            """, "DKD0006", "the number of heads must be positive but is 0");
+        DiagnosticAssert.Single("""
+            using DslKd;
+            [Model(InputShape = [10, 32])]
+            public partial class Net
+            {
+                [TransformerEncoder(4, [|Layers = 0|])] public partial Block Encoder { get; }
+            }
+            """, "DKD0006", "the number of layers must be at least 1 but is 0");
+    }
+
+    [Fact]
+    public void DKD0004_transformer_on_an_image() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [1, 28, 28])]
+        public partial class Net
+        {
+            [[|TransformerEncoder(4)|]] public partial Block Encoder { get; }
+        }
+        """, "DKD0004", "TransformerEncoder in block 'Encoder'", "[1, 28, 28]", "expects a sequence [T, features]");
+
+    [Fact]
+    public void DKD0004_positional_encoding_on_a_vector() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [64])]
+        public partial class Net
+        {
+            [Embedding(100, 8), PoolOverTime(TimePooling.Mean), [|PositionalEncoding|]] public partial Block Embed { get; }
+        }
+        """, "DKD0004", "PositionalEncoding in block 'Embed'", "[8]", "expects a sequence [T, features]");
+
+    [Fact]
+    public void DKD0006_positional_encoding_dropout() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [64])]
+        public partial class Net
+        {
+            [Embedding(100, 8), PositionalEncoding([|Dropout = -0.1|])] public partial Block Embed { get; }
+        }
+        """, "DKD0006", "PositionalEncoding in block 'Embed'", "the dropout must be in [0, 1) but is -0.1");
+
+    [Fact]
+    public void DKD0004_pool_over_time_on_a_conv1d_map() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [2, 100])]
+        public partial class Net
+        {
+            [Conv1d(8, Kernel = 3), [|PoolOverTime(TimePooling.Max)|]] public partial Block Mixed { get; }
+        }
+        """, "DKD0004", "PoolOverTime in block 'Mixed'", "[8, 98]", "use [MaxPool1d] or [AvgPool1d] on maps");
+
+    [Fact]
+    public void DKD0005_pool_over_time_window_longer_than_the_sequence() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [8])]
+        public partial class Net
+        {
+            [Embedding(100, 4), [|PoolOverTime(TimePooling.Mean, Kernel = 9)|]] public partial Block Embed { get; }
+        }
+        """, "DKD0005", "PoolOverTime in block 'Embed'", "window of 9", "only 8 wide", "input [8] -> Embedding [8, 4]");
+
+    [Fact]
+    public void DKD0006_pool_over_time_stride_without_a_window() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [8])]
+        public partial class Net
+        {
+            [Embedding(100, 4), PoolOverTime(TimePooling.Mean, [|Stride = 2|])] public partial Block Embed { get; }
+        }
+        """, "DKD0006", "a stride needs a window");
+
+    [Fact]
+    public void DKD0004_one_dimensional_pooling_on_a_sequence() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [8])]
+        public partial class Net
+        {
+            [Embedding(100, 4), [|MaxPool1d(2)|]] public partial Block Embed { get; }
+        }
+        """, "DKD0004", "MaxPool1d in block 'Embed'", "[8, 4]", "use [PoolOverTime(TimePooling.Max, Kernel = 2)]");
+
+    [Fact]
+    public void DKD0004_one_dimensional_pooling_on_an_image() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [1, 28, 28])]
+        public partial class Net
+        {
+            [[|AvgPool1d(2)|]] public partial Block Pool { get; }
+        }
+        """, "DKD0004", "AvgPool1d in block 'Pool'", "expects [channels, length]");
+
+    [Fact]
+    public void DKD0005_one_dimensional_pooling_collapses() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [2, 3])]
+        public partial class Net
+        {
+            [[|MaxPool1d(4)|]] public partial Block Pool { get; }
+        }
+        """, "DKD0005", "MaxPool1d in block 'Pool'", "window of 4", "only 3 wide");
+
+    [Fact]
+    public void DKD0004_linear_on_a_conv1d_map() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [2, 100])]
+        public partial class Net
+        {
+            [Conv1d(8, Kernel = 3), [|Linear(4)|]] public partial Block Head { get; }
+        }
+        """, "DKD0004", "Linear in block 'Head'", "[8, 98]", "it would act on the length", "add [Flatten]");
+
+    [Fact]
+    public void DKD0004_linear_on_a_declared_rank_two_input() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [28, 28])]
+        public partial class Net
+        {
+            [[|Linear(4)|]] public partial Block Head { get; }
+        }
+        """, "DKD0004", "Linear in block 'Head'", "[28, 28]", "not known to be a sequence", "add [Flatten]");
+
+    [Fact]
+    public void DKD0004_conv1d_on_a_sequence() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [16])]
+        public partial class Net
+        {
+            [Embedding(100, 8), [|Conv1d(4, Kernel = 3)|]] public partial Block Mixed { get; }
+        }
+        """, "DKD0004", "Conv1d in block 'Mixed'", "[16, 8]", "a sequence [T, features] (time first)");
+
+    [Fact]
+    public void DKD0004_batchnorm1d_on_a_sequence() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [16])]
+        public partial class Net
+        {
+            [Embedding(100, 8), [|BatchNorm1d|]] public partial Block Normed { get; }
+        }
+        """, "DKD0004", "BatchNorm1d in block 'Normed'", "use [LayerNorm]");
+
+    [Fact]
+    public void DKD0031_a_residual_unit_on_a_sequence_cannot_change_its_length() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [16])]
+        public partial class Net
+        {
+            [Embedding(100, 8)] public partial Block Embed { get; }
+            [PoolOverTime(TimePooling.Max, Kernel = 2), [|AddInput|]] public partial Block Pooled { get; }
+        }
+        """, "DKD0031", "turn [16, 8] into [8, 8]", "the sequence length must stay");
+
+    [Fact]
+    public void DKD0011_is_not_reported_beside_the_compilers_error_for_an_attribute_that_does_not_resolve()
+    {
+        var outcome = GeneratorHarness.Run("""
+            using DslKd;
+            [Model(InputShape = [16])]
+            public partial class Net
+            {
+                [Lstm(64)] public partial Block Rows { get; }
+            }
+            """);
+
+        Assert.Empty(outcome.Diagnostics);
+        Assert.Equal(["CS0246", "CS0246"], outcome.Output.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Select(d => d.Id));
+    }
+
+    [Fact]
+    public void DKD0011_still_reported_for_a_block_whose_only_attribute_is_not_a_layer() => DiagnosticAssert.Single("""
+        using DslKd;
+        [Model(InputShape = [4])]
+        public partial class Net
+        {
+            [System.Obsolete] public partial Block [|Head|] { get; }
+        }
+        """, "DKD0011", "'Head'");
+
     [Fact]
     public void Every_descriptor_is_covered_by_a_test_and_documented()
     {

@@ -276,6 +276,121 @@ public class RecipeDiagnosticsTests
         public partial class R;
         """), "DKD0028", "RelationalKD: AngleWeight must be zero or a positive number but is -1");
 
+    // Sequence models: a teacher over token ids, students that agree with it or not, features of several layouts.
+    private const string SequenceModels = """
+        using DslKd;
+
+        [Teacher(InputShape = [32], Classes = 2)]
+        public partial class TokenTeacher
+        {
+            [Embedding(1000, 64, PaddingIndex = 0), TransformerEncoder(4)] public partial Block Encoder { get; }
+            [PoolOverTime(TimePooling.Mean)] public partial Block Pooled { get; }
+            [Linear(2)] public partial Block Logits { get; }
+        }
+
+        [Student(InputShape = [32], Classes = 2)]
+        public partial class TokenStudent
+        {
+            [Embedding(1000, 8, PaddingIndex = 0), GRU(16, RecurrentOutput.Sequence)] public partial Block Encoder { get; }
+            [PoolOverTime(TimePooling.Max, Kernel = 2)] public partial Block Windows { get; }
+            [Flatten, Linear(2)] public partial Block Logits { get; }
+        }
+
+        [Student(InputShape = [32], Classes = 2)]
+        public partial class OtherVocabulary
+        {
+            [Embedding(500, 8), GRU(16, RecurrentOutput.LastState)] public partial Block Encoder { get; }
+            [Linear(2)] public partial Block Logits { get; }
+        }
+
+        [Student(InputShape = [32], Classes = 2)]
+        public partial class ValuesStudent
+        {
+            [Linear(2)] public partial Block Logits { get; }
+        }
+
+        """;
+
+    [Fact]
+    public void DKD0032_teacher_reads_token_ids_and_student_real_values() => DiagnosticAssert.Single(SequenceModels + """
+        [[|Distillation<TokenTeacher, ValuesStudent>|]]
+        [SoftTargets]
+        public partial class R;
+        """, "DKD0032", "Recipe 'R'", "the teacher 'TokenTeacher' reads token ids of a vocabulary of 1,000",
+        "the student 'ValuesStudent' reads real values", "start both with an [Embedding] (token ids) or neither");
+
+    [Fact]
+    public void DKD0032_teacher_and_student_vocabularies_differ() => DiagnosticAssert.Single(SequenceModels + """
+        [[|Distillation<TokenTeacher, OtherVocabulary>|]]
+        [SoftTargets]
+        public partial class R;
+        """, "DKD0032", "vocabulary of 1,000", "'OtherVocabulary' reads token ids of a vocabulary of 500", "the same vocabulary");
+
+    [Fact]
+    public void A_hint_between_sequences_of_different_widths_gets_a_per_step_linear_adapter()
+    {
+        var outcome = GeneratorHarness.Run(SequenceModels + """
+            [Distillation<TokenTeacher, TokenStudent>]
+            [FeatureHint(nameof(TokenTeacher.Encoder), nameof(TokenStudent.Encoder))]
+            [CosineFeature(nameof(TokenTeacher.Encoder), nameof(TokenStudent.Encoder))]
+            public partial class R;
+            """);
+
+        Assert.Empty(outcome.Diagnostics);
+        Assert.Empty(outcome.CompilationProblems);
+        var recipe = outcome.GeneratedSource("R.g.cs");
+        Assert.Contains("// [FeatureHint(nameof(TokenTeacher.Encoder), nameof(TokenStudent.Encoder))]: student [32, 16] -> teacher [32, 64], 1,088 parameters", recipe);
+        Assert.Contains("_encoderHintAdapter = global::TorchSharp.torch.nn.Linear(inputSize: 16, outputSize: 64, device: device, dtype: dtype);", recipe);
+        Assert.Contains("_encoderCosineAdapter = global::TorchSharp.torch.nn.Linear(inputSize: 16, outputSize: 64, device: device, dtype: dtype);", recipe);
+        Assert.Contains("public const long AdapterParameterCount = 2176L;", recipe);
+    }
+
+    [Fact]
+    public void DKD0017_hint_between_sequences_of_different_lengths() => DiagnosticAssert.Single(SequenceModels + """
+        [Distillation<TokenTeacher, TokenStudent>]
+        [[|FeatureHint(nameof(TokenTeacher.Encoder), nameof(TokenStudent.Windows))|]]
+        public partial class R;
+        """, "DKD0017", "FeatureHint", "'Encoder' is [32, 64] (a sequence [T, features])", "'Windows' is [16, 16] (a sequence [T, features])",
+        "sequence lengths differ (32 and 16 steps)");
+
+    [Fact]
+    public void DKD0017_hint_between_a_sequence_and_a_conv1d_map() => DiagnosticAssert.Single("""
+        using DslKd;
+
+        [Teacher(InputShape = [16, 8], Classes = 2)]
+        public partial class Rows
+        {
+            [GRU(32, RecurrentOutput.Sequence)] public partial Block Encoder { get; }
+            [PoolOverTime(TimePooling.Mean), Linear(2)] public partial Block Logits { get; }
+        }
+
+        [Student(InputShape = [16, 8], Classes = 2)]
+        public partial class Signal
+        {
+            [Conv1d(4, Kernel = 3, Padding = 1)] public partial Block Map { get; }
+            [Flatten, Linear(2)] public partial Block Logits { get; }
+        }
+
+        [Distillation<Rows, Signal>]
+        [[|FeatureHint(nameof(Rows.Encoder), nameof(Signal.Map))|]]
+        public partial class R;
+        """, "DKD0017", "'Encoder' is [16, 32] (a sequence [T, features])", "'Map' is [4, 8]",
+        "a sequence [T, features] has time first and a map [channels, length] channels first");
+
+    [Fact]
+    public void DKD0017_attention_transfer_on_sequences_points_to_the_terms_that_take_them() => DiagnosticAssert.Single(SequenceModels + """
+        [Distillation<TokenTeacher, TokenStudent>]
+        [[|AttentionTransfer(nameof(TokenTeacher.Encoder), nameof(TokenStudent.Encoder))|]]
+        public partial class R;
+        """, "DKD0017", "attention maps need feature maps [channels, height, width]", "compare sequences with [FeatureHint] or [CosineFeature]");
+
+    [Fact]
+    public void DKD0017_relational_terms_on_sequences_point_to_pooling_over_time() => DiagnosticAssert.Single(SequenceModels + """
+        [Distillation<TokenTeacher, TokenStudent>]
+        [[|ProbabilisticTransfer(nameof(TokenTeacher.Encoder), nameof(TokenStudent.Encoder))|]]
+        public partial class R;
+        """, "DKD0017", "ProbabilisticTransfer compares sample-to-sample relations", "global [PoolOverTime]", "RecurrentOutput.LastState");
+
     public static TheoryData<string, string, string, string, string?> OutOfRange => new()
     {
         // attribute line, id, argument, range, suggested value (null: the user must choose)

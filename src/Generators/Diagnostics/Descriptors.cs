@@ -139,6 +139,10 @@ internal static class Descriptors
         "DKD0031", "Residual unit cannot add its input back",
         "Block '{0}', unit {1}: the layers before AddInput turn {2} into {3}; {4}");
 
+    public static readonly DiagnosticDescriptor TeacherAndStudentReadDifferentTokens = Error(
+        "DKD0032", "Teacher and student read different kinds of input",
+        "Recipe '{0}': the teacher '{1}' reads {2} but the student '{3}' reads {4}; both read the same batches, so {5}", RecipeCategory);
+
     // DKD0040-DKD0049: PyTorch weights and imported models (src/Generators/Import).
     private const string ImportCategory = "DslKd.Import";
 

@@ -143,7 +143,9 @@ internal static class ModelEmitter
                     writer.Line($"new global::DslKd.BlockDescription({Literal.CSharpString(block.Name)}, Shapes.{Identifiers.Id(block.Name)}, {Literal.Of(block.ParameterCount)}L),");
             }
             writer.Line("},");
-            writer.Line("Summary);");
+            writer.Line(model.TakesTokens
+                ? $"Summary) {{ Input = global::DslKd.InputKind.Tokens, Vocabulary = {Literal.Of(model.Vocabulary)}L }};"
+                : "Summary);");
         }
         writer.Line();
         writer.Line("global::DslKd.ModelDescription global::DslKd.IGeneratedModel.Description => Description;");
@@ -279,9 +281,10 @@ internal static class ModelEmitter
 
     private static void Forward(CodeWriter writer, ResolvedModel model)
     {
-        writer.Line($"/// <summary>Runs the blocks in order: input {BatchShape(model.Spec.InputShape)} -> output {BatchShape(model.OutputShape)}.</summary>");
+        writer.Line($"/// <summary>Runs the blocks in order: {InputText(model)} -> output {BatchShape(model.OutputShape)}.</summary>");
         using (writer.Block($"public override {Tensor} forward({Tensor} input)"))
         {
+            MaskScope(writer, model);
             var previous = "input";
             if (model.Blocks.Count > 1)
                 writer.Line("// Block outputs are released on return; autograd keeps its own reference to what backward needs.");
@@ -308,12 +311,13 @@ internal static class ModelEmitter
         writer.Line("/// <summary>Runs the blocks in order and returns every block's output, the features recipes tap.</summary>");
         if (tapped.Count > 0)
         {
-            writer.Line($"/// <param name=\"input\">A batch {BatchShape(model.Spec.InputShape)}.</param>");
+            writer.Line($"/// <param name=\"input\">A batch {(model.TakesTokens ? "of token ids " : "")}{BatchShape(model.Spec.InputShape)}.</param>");
             writer.Line("/// <param name=\"withPreActivations\">Also keep the pre-activation outputs (before the trailing activations) of the blocks that have one; null otherwise.</param>");
         }
         var signature = tapped.Count > 0 ? $"public Features ForwardFeatures({Tensor} input, bool withPreActivations = false)" : $"public Features ForwardFeatures({Tensor} input)";
         using (writer.Block(signature))
         {
+            MaskScope(writer, model);
             var previous = "input";
             foreach (var block in model.Blocks)
             {
@@ -334,6 +338,23 @@ internal static class ModelEmitter
             writer.Line($"return new Features({string.Join(", ", arguments)});");
         }
     }
+
+    /// <summary>
+    /// A model that reads tokens runs each pass in a padding-mask scope: its embedding marks the padded positions there,
+    /// and the layers after it that look across time read them (<c>DslKd.SequenceMask</c>).
+    /// </summary>
+    private static void MaskScope(CodeWriter writer, ResolvedModel model)
+    {
+        if (!model.TakesTokens) return;
+        writer.Line("// The embedding marks padded positions in this scope; the layers that look across time ignore them.");
+        writer.Line($"using var {SequenceMaskLocal} = global::DslKd.SequenceMask.Enter();");
+    }
+
+    /// <summary>The local holding the padding-mask scope in forward and ForwardFeatures; a block named so gets another local.</summary>
+    internal const string SequenceMaskLocal = "sequenceMask";
+
+    private static string InputText(ResolvedModel model) =>
+        model.TakesTokens ? $"token ids {BatchShape(model.Spec.InputShape)} (int64)" : $"input {BatchShape(model.Spec.InputShape)}";
 
     private static void FeaturesRecord(CodeWriter writer, ResolvedModel model)
     {
@@ -380,7 +401,7 @@ internal static class ModelEmitter
     internal static string LocalName(string blockName)
     {
         var name = Camel(blockName);
-        return name == "input" ? "inputBlock" : Identifiers.Id(name);
+        return name is "input" or SequenceMaskLocal ? name + "Block" : Identifiers.Id(name);
     }
 
     private static string Prefix(string modifiers) => modifiers.Length == 0 ? "" : modifiers + " ";

@@ -13,7 +13,7 @@ internal static class SummaryTable
     {
         var rows = new List<(string Layer, string Shape, string Parameters)>
         {
-            ("Input", ShapeText.Format(model.Spec.InputShape), ""),
+            (model.TakesTokens ? "Input (token ids)" : "Input", ShapeText.Format(model.Spec.InputShape), ""),
         };
         foreach (var block in model.Blocks)
         {

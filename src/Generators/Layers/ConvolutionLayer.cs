@@ -26,6 +26,9 @@ internal sealed class ConvolutionLayer(int spatialRank) : LayerKind
             var hint = context.Input.Count == 1 ? " (a vector: convolutions must come before [Flatten])" : "";
             return context.RejectInput($"{Name} expects {ExpectedInput}{hint}");
         }
+        if (context.Layout == TensorLayout.Sequence)
+            return context.RejectInput($"{Name} expects {ExpectedInput}, but this is a sequence [T, features] (time first), which it would read as T channels; " +
+                                       "convolve before the sequence layers, or use [PoolOverTime] to pool over time");
         var inChannels = context.Input[0];
         var expansion = context.Int("Expansion", 0);
         var depthwise = context.Bool("Depthwise", false);
@@ -64,7 +67,7 @@ internal sealed class ConvolutionLayer(int spatialRank) : LayerKind
 
         var kernelVolume = Enumerable.Repeat(kernel, spatialRank).Aggregate(1L, (p, k) => p * k);
         var parameters = outChannels * (inChannels / groups) * kernelVolume + (context.Bool("Bias", true) ? outChannels : 0);
-        return LayerInference.Ok(output, parameters);
+        return LayerInference.Ok(output, parameters, spatialRank == 1 ? TensorLayout.Channels : TensorLayout.Plain);
     }
 
     public override IEnumerable<(string Name, long[] Shape)> ParameterShapes(ResolvedLayer layer)

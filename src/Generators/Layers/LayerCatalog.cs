@@ -18,6 +18,8 @@ internal static class LayerCatalog
         new FlattenLayer(),
         new WindowPoolLayer("MaxPool2d"),
         new WindowPoolLayer("AvgPool2d"),
+        new WindowPoolLayer("MaxPool1d", spatialRank: 1),
+        new WindowPoolLayer("AvgPool1d", spatialRank: 1),
         new AdaptiveAvgPoolLayer(),
         new ActivationLayer("ReLU"),
         new LeakyReLULayer(),
@@ -29,6 +31,13 @@ internal static class LayerCatalog
         new ActivationLayer("Hardswish"),
         new IdentityLayer(),
         new TorchScriptLayer(),
+        // Sequences (docs/sequence-models.md).
+        new EmbeddingLayer(),
+        new RecurrentLayerKind(lstm: true),
+        new RecurrentLayerKind(lstm: false),
+        new TransformerEncoderLayer(),
+        new PositionalEncodingLayerKind(),
+        new PoolOverTimeLayer(),
     }.ToDictionary(kind => kind.Name);
 
     public static LayerKind? Find(string name) => ByName.TryGetValue(name, out var kind) ? kind : null;

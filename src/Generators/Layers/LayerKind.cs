@@ -30,25 +30,35 @@ internal abstract class LayerKind
 
     /// <summary>A C# expression that creates the TorchSharp module; may use the constructor's <c>device</c> and <c>dtype</c>.</summary>
     public abstract string Construct(ResolvedLayer layer);
+
+    /// <summary>"LSTMAttribute" (from <c>nameof</c>) -> "LSTM".</summary>
+    protected static string KindOf(string attributeClassName) => attributeClassName.Substring(0, attributeClassName.Length - "Attribute".Length);
 }
 
 /// <summary>The outcome of <see cref="LayerKind.Infer"/>: an output shape and parameter count, or a diagnostic.</summary>
 internal sealed class LayerInference
 {
-    private LayerInference(EquatableArray<long> output, long parameters, DiagnosticInfo? error)
+    private LayerInference(EquatableArray<long> output, long parameters, TensorLayout layout, DiagnosticInfo? error)
     {
         Output = output;
         Parameters = parameters;
+        Layout = layout;
         Error = error;
     }
 
     public EquatableArray<long> Output { get; }
     public long Parameters { get; }
+
+    /// <summary>What the output's axes mean (a sequence, a channel map, or plain).</summary>
+    public TensorLayout Layout { get; }
+
     public DiagnosticInfo? Error { get; }
 
-    public static LayerInference Ok(EquatableArray<long> output, long parameters = 0) => new(output, parameters, null);
+    public static LayerInference Ok(EquatableArray<long> output, long parameters = 0, TensorLayout layout = TensorLayout.Plain) =>
+        new(output, parameters, layout, null);
 
-    public static LayerInference Ok(long[] output, long parameters = 0) => new(output.ToEquatableArray(), parameters, null);
+    public static LayerInference Ok(long[] output, long parameters = 0, TensorLayout layout = TensorLayout.Plain) =>
+        new(output.ToEquatableArray(), parameters, layout, null);
 
-    public static LayerInference Fail(DiagnosticInfo error) => new(EquatableArray<long>.Empty, 0, error);
+    public static LayerInference Fail(DiagnosticInfo error) => new(EquatableArray<long>.Empty, 0, TensorLayout.Plain, error);
 }

@@ -19,7 +19,9 @@ internal sealed class BatchNormLayer(int spatialRank) : LayerKind
             var hint = spatialRank == 2 && context.Input.Count == 1 ? " (use [BatchNorm1d] on vectors)" : "";
             return context.RejectInput($"{Name} expects {expected}{hint}");
         }
-        return LayerInference.Ok(context.Input, 2 * context.Input[0]);
+        if (context.Layout == TensorLayout.Sequence)
+            return context.RejectInput($"{Name} expects [features] or [channels, length], but this is a sequence [T, features], whose first axis is time; use [LayerNorm], which normalises each step's features");
+        return LayerInference.Ok(context.Input, 2 * context.Input[0], context.Layout);
     }
 
     internal static LayerInference? ArgumentProblem(LayerContext context)
@@ -57,7 +59,7 @@ internal sealed class BatchNormLayer(int spatialRank) : LayerKind
     }
 }
 
-/// <summary>[LayerNorm] over the last dimension: shape unchanged, 2*last parameters.</summary>
+/// <summary>[LayerNorm] over the last dimension (a sequence's features, each step alone): shape unchanged, 2*last parameters.</summary>
 internal sealed class LayerNormLayer : LayerKind
 {
     public override string Name => "LayerNorm";
@@ -67,7 +69,7 @@ internal sealed class LayerNormLayer : LayerKind
         var eps = context.Real("Eps", 1e-5);
         if (!(eps > 0) || !Literal.IsFinite(eps))
             return context.InvalidArgument("Eps", $"Eps must be a small positive number but is {Literal.Of(eps)}");
-        return LayerInference.Ok(context.Input, 2 * context.Input[context.Input.Count - 1]);
+        return LayerInference.Ok(context.Input, 2 * context.Input[context.Input.Count - 1], context.Layout);
     }
 
     public override IEnumerable<(string Name, long[] Shape)> ParameterShapes(ResolvedLayer layer) =>

@@ -16,14 +16,20 @@ internal sealed class OnnxMappings
 {
     private const string Export = "global::DslKd.Export.";
 
-    private readonly Dictionary<string, Func<ResolvedLayer, string, string>> _byKind;
+    // A mapping may decline a use of its kind it cannot lower (null): Linear on a sequence.
+    private readonly Dictionary<string, Func<ResolvedLayer, string, string?>> _byKind;
 
-    private OnnxMappings(Dictionary<string, Func<ResolvedLayer, string, string>> byKind) => _byKind = byKind;
+    private OnnxMappings(Dictionary<string, Func<ResolvedLayer, string, string?>> byKind) => _byKind = byKind;
 
-    /// <summary>The mappings of every layer kind the DSL has.</summary>
-    public static OnnxMappings Default { get; } = new(new Dictionary<string, Func<ResolvedLayer, string, string>>
+    /// <summary>
+    /// The mappings of the layer kinds ONNX export supports: every kind except the opaque TorchScript layer and the
+    /// sequence layers (Embedding, LSTM, GRU, TransformerEncoder, PositionalEncoding, PoolOverTime, MaxPool1d, AvgPool1d),
+    /// whose lowering is not written yet.
+    /// </summary>
+    public static OnnxMappings Default { get; } = new(new Dictionary<string, Func<ResolvedLayer, string, string?>>
     {
-        ["Linear"] = (l, path) => Record("OnnxLinear", l, path, "Bias: " + Literal.Of(l.Layer.Arguments.Bool("Bias", true))),
+        // ONNX Gemm takes [batch, features]: a Linear applied to each step of a sequence has no mapping (yet).
+        ["Linear"] = (l, path) => l.InputShape.Count != 1 ? null : Record("OnnxLinear", l, path, "Bias: " + Literal.Of(l.Layer.Arguments.Bool("Bias", true))),
         ["Conv1d"] = Convolution,
         ["Conv2d"] = Convolution,
         ["BatchNorm1d"] = (l, path) => Record("OnnxBatchNorm", l, path, "Eps: " + Literal.Of(l.Layer.Arguments.Real("Eps", 1e-5))),
@@ -51,15 +57,19 @@ internal sealed class OnnxMappings
 
     public bool Has(string kind) => _byKind.ContainsKey(kind);
 
-    /// <summary>The layer's record expression, or null when its kind has no mapping.</summary>
+    /// <summary>The layer's record expression, or null when its kind has no mapping (or none for this use of it).</summary>
     public string? Map(ResolvedLayer layer, string path) => _byKind.TryGetValue(layer.Layer.Kind, out var map) ? map(layer, path) : null;
 
-    /// <summary>The first layer (block name and kind) of <paramref name="model"/> without a mapping, or null when it can be exported.</summary>
+    /// <summary>
+    /// The first layer (block name and kind, with the use when the kind has a mapping for other uses) of
+    /// <paramref name="model"/> without a mapping, or null when it can be exported.
+    /// </summary>
     public (string Block, string Kind)? FirstUnmapped(ResolvedModel model)
     {
         foreach (var block in model.Blocks)
-            foreach (var (_, layer) in block.NamedLayers())
-                if (!Has(layer.Layer.Kind)) return (block.Name, layer.Layer.Kind);
+            foreach (var (path, layer) in block.NamedLayers())
+                if (Map(layer, path) is null)
+                    return (block.Name, Has(layer.Layer.Kind) ? $"{layer.Layer.Kind} on {ShapeText.Format(layer.InputShape)}" : layer.Layer.Kind);
         return null;
     }
 
@@ -86,7 +96,7 @@ internal sealed class OnnxMappings
             "Kernel: " + Literal.Of(kernel), "Stride: " + Literal.Of(stride), "Padding: " + Literal.Of(a.Int("Padding", 0)));
     }
 
-    private static Func<ResolvedLayer, string, string> Activation(string kind) =>
+    private static Func<ResolvedLayer, string, string?> Activation(string kind) =>
         (layer, path) => Record("OnnxActivation", layer, path, $"Kind: {Export}OnnxActivationKind.{kind}");
 
     private static string Record(string type, ResolvedLayer layer, string path, params string[] settings) =>

@@ -4,12 +4,16 @@ using DslKd.Generators.Specs;
 namespace DslKd.Generators.Layers;
 
 /// <summary>
-/// [MaxPool2d(k)] and [AvgPool2d(k)] on [C, H, W]: out = floor((n + 2*padding - k) / stride) + 1, stride defaulting to k.
-/// PyTorch refuses padding larger than half the window, so that is checked here too.
+/// [MaxPool2d(k)] and [AvgPool2d(k)] on [C, H, W], [MaxPool1d(k)] and [AvgPool1d(k)] on [C, L]: per spatial size n,
+/// out = floor((n + 2*padding - k) / stride) + 1, stride defaulting to k. PyTorch refuses padding larger than half the
+/// window, so that is checked here too. The 1-d poolings pool a map's length; a sequence [T, features] has time first,
+/// and is pooled over time by [PoolOverTime].
 /// </summary>
-internal sealed class WindowPoolLayer(string name) : LayerKind
+internal sealed class WindowPoolLayer(string name, int spatialRank = 2) : LayerKind
 {
     public override string Name => name;
+
+    private string ExpectedInput => spatialRank == 1 ? "[channels, length]" : "[channels, height, width]";
 
     public override LayerInference Infer(LayerContext context)
     {
@@ -21,18 +25,24 @@ internal sealed class WindowPoolLayer(string name) : LayerKind
         if (padding < 0) return context.InvalidArgument("Padding", $"the padding must not be negative but is {padding}");
         if (padding * 2 > kernel)
             return context.InvalidArgument("Padding", $"the padding must be at most half the window ({kernel / 2}) but is {padding}");
-        if (context.Input.Count != 3)
-            return context.RejectInput($"{Name} expects [channels, height, width]");
+        if (context.Input.Count != spatialRank + 1)
+        {
+            var hint = spatialRank == 1 && context.Input.Count == 1 ? " (a vector: pool before [Flatten])" : "";
+            return context.RejectInput($"{Name} expects {ExpectedInput}{hint}");
+        }
+        if (context.Layout == TensorLayout.Sequence)
+            return context.RejectInput($"{Name} pools the length of a map [channels, length], but this is a sequence [T, features] (time first); " +
+                                       $"use [PoolOverTime(TimePooling.{(Name.StartsWith("Max", System.StringComparison.Ordinal) ? "Max" : "Mean")}, Kernel = {kernel})] to pool over time");
 
-        var output = new long[3];
+        var output = new long[spatialRank + 1];
         output[0] = context.Input[0];
-        for (var i = 1; i < 3; i++)
+        for (var i = 1; i <= spatialRank; i++)
         {
             var padded = context.Input[i] + 2 * padding;
             if (kernel > padded) return context.Collapse(kernel, padded);
             output[i] = (padded - kernel) / stride + 1;
         }
-        return LayerInference.Ok(output);
+        return LayerInference.Ok(output, 0, spatialRank == 1 ? TensorLayout.Channels : TensorLayout.Plain);
     }
 
     public override string Describe(ResolvedLayer layer)

@@ -10,7 +10,7 @@ internal sealed class ActivationLayer(string name) : LayerKind
 
     public override bool IsActivation => true;
 
-    public override LayerInference Infer(LayerContext context) => LayerInference.Ok(context.Input);
+    public override LayerInference Infer(LayerContext context) => LayerInference.Ok(context.Input, 0, context.Layout);
 
     public override string Describe(ResolvedLayer layer) => Name;
 
@@ -29,7 +29,7 @@ internal sealed class LeakyReLULayer : LayerKind
         var slope = context.Real("Slope", 0.01);
         if (!Literal.IsFinite(slope))
             return context.InvalidArgument("Slope", $"the negative slope must be a finite number but is {Literal.Of(slope)}");
-        return LayerInference.Ok(context.Input);
+        return LayerInference.Ok(context.Input, 0, context.Layout);
     }
 
     public override string Describe(ResolvedLayer layer) => $"LeakyReLU({Literal.Of(layer.Layer.Arguments.Real("Slope", 0.01))})";
@@ -48,7 +48,7 @@ internal sealed class DropoutLayer : LayerKind
         var p = context.Real("Probability", 0.5);
         if (!(p >= 0 && p < 1))
             return context.InvalidArgument("Probability", $"the drop probability must be in [0, 1) but is {Literal.Of(p)}");
-        return LayerInference.Ok(context.Input);
+        return LayerInference.Ok(context.Input, 0, context.Layout);
     }
 
     public override string Describe(ResolvedLayer layer) => $"Dropout({Literal.Of(layer.Layer.Arguments.Real("Probability", 0.5))})";
@@ -74,7 +74,7 @@ internal sealed class IdentityLayer : LayerKind
 {
     public override string Name => "Identity";
 
-    public override LayerInference Infer(LayerContext context) => LayerInference.Ok(context.Input);
+    public override LayerInference Infer(LayerContext context) => LayerInference.Ok(context.Input, 0, context.Layout);
 
     public override string Describe(ResolvedLayer layer) => Name;
 

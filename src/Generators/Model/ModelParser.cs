@@ -246,7 +246,14 @@ internal static class ModelParser
             }
 
             if (layerAttributes.Count == 0)
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.BlockHasNoLayers, location, property.Name));
+            {
+                // Attributes that do not resolve ([Lstm(64)] misspelt, a missing using) are the compiler's CS0246 already;
+                // "no layer attributes" beside it would be wrong. The model waits for them, as for a half-typed layer.
+                if (property.GetAttributes().Any(a => a.AttributeClass is null or { TypeKind: TypeKind.Error }))
+                    unboundLayers = true;
+                else
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.BlockHasNoLayers, location, property.Name));
+            }
 
             var (repeat, repeatLocation) = ReadRepeat(property, cancellationToken);
             blocks.Add(new BlockSpec(property.Name, Modifiers(syntax!), layers.ToEquatableArray(), location, repeat, repeatLocation));

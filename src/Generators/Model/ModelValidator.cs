@@ -40,23 +40,28 @@ internal static class ModelValidator
         var trace = new StringBuilder("input ").Append(ShapeText.Format(shape));
         var blocks = new List<ResolvedBlock>();
 
+        // A model whose first layer is an embedding reads token ids; only that layer can take them.
+        var layout = spec.Blocks[0].Layers.FirstOrDefault()?.Kind == EmbeddingLayer.KindName ? TensorLayout.Tokens : TensorLayout.Plain;
+
         var walk = new LayerWalk(trace);
         foreach (var block in spec.Blocks)
         {
             if (UnitInference.IsUnitBlock(block))
             {
-                var (unitBlock, unitError) = UnitInference.Infer(block, shape, walk);
+                var (unitBlock, unitError) = UnitInference.Infer(block, shape, walk, layout);
                 if (unitError is not null) return Failed(spec, unitError);
                 blocks.Add(unitBlock!);
                 shape = unitBlock!.OutputShape;
+                layout = unitBlock.Layout;
                 continue;
             }
-            if (walk.Layers(block.Layers, block.Name, shape) is not { } layers) return Failed(spec, walk.Error!);
+            if (walk.Layers(block.Layers, block.Name, shape, layout) is not { } layers) return Failed(spec, walk.Error!);
             shape = layers.Count == 0 ? shape : layers[layers.Count - 1].OutputShape;
+            layout = LayerWalk.After(layers, layout);
             var tail = UnitInference.ActivationTail(layers);
             blocks.Add(new ResolvedBlock(block.Name, block.Modifiers, layers.ToEquatableArray(), shape,
                 layers.Sum(l => l.ParameterCount), ActivationTail: tail, HasPreActivation: tail > 0,
-                Declaration: string.Join(", ", block.Layers.Select(l => l.SourceText))));
+                Declaration: string.Join(", ", block.Layers.Select(l => l.SourceText)), Layout: layout));
         }
 
         if (PreActivationClash(spec, blocks) is { } clash) return Failed(spec, clash);

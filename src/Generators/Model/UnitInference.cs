@@ -17,7 +17,8 @@ internal static class UnitInference
     public static bool IsUnitBlock(BlockSpec block) => block.RepeatLocation is not null || block.Layers.Any(IsAddInput);
 
     /// <summary>The resolved block, or the diagnostic that stops inference.</summary>
-    public static (ResolvedBlock? Block, DiagnosticInfo? Error) Infer(BlockSpec block, EquatableArray<long> input, LayerWalk walk)
+    public static (ResolvedBlock? Block, DiagnosticInfo? Error) Infer(BlockSpec block, EquatableArray<long> input, LayerWalk walk,
+        TensorLayout inputLayout = TensorLayout.Plain)
     {
         var repeat = block.RepeatLocation is null ? 1 : block.Repeat;
         if (repeat < 1)
@@ -38,15 +39,19 @@ internal static class UnitInference
 
         var units = new List<ResolvedUnit>();
         var shape = input;
+        var layout = inputLayout;
         for (var u = 0; u < repeat; u++)
         {
             var unitBody = u == 0 ? body : body.Select(WithoutStride).ToList();
             var unitAfter = u == 0 ? after : after.Select(WithoutStride).ToList();
             var unitName = $"{block.Name} unit {u}";
-            if (walk.Layers(unitBody, unitName, shape) is not { } bodyLayers) return Fail(walk.Error!);
+            if (walk.Layers(unitBody, unitName, shape, layout) is not { } bodyLayers) return Fail(walk.Error!);
             var bodyOutput = bodyLayers.Count == 0 ? shape : bodyLayers[bodyLayers.Count - 1].OutputShape;
+            var bodyLayout = LayerWalk.After(bodyLayers, layout);
 
             var adds = marker is not null;
+            // A branch that makes a sequence reads its input as one (a declared rank-2 input included): the shortcut maps steps.
+            var sequence = layout != TensorLayout.Channels && bodyLayout == TensorLayout.Sequence && shape.Count == 2;
             var shortcut = new List<ResolvedLayer>();
             if (adds && !bodyOutput.Equals(shape))
             {
@@ -59,32 +64,35 @@ internal static class UnitInference
                     return Fail(Mismatch(block, marker!, u, shape, bodyOutput,
                         "Shortcut = ShortcutKind.Identity adds the input as it is, so the shapes must agree; use ShortcutKind.Projection to let the generator size a projection"));
                 }
-                else if (Projection(shape, bodyOutput, withBatchNorm: shortcutKind == ShortcutKind.Projection) is { } projection)
+                else if (Projection(shape, bodyOutput, withBatchNorm: shortcutKind == ShortcutKind.Projection, sequence: sequence) is { } projection)
                 {
-                    if (walk.Layers(projection, $"{block.Name} unit {u} shortcut", shape) is not { } projected) return Fail(walk.Error!);
+                    if (walk.Layers(projection, $"{block.Name} unit {u} shortcut", shape, sequence ? TensorLayout.Sequence : layout) is not { } projected)
+                        return Fail(walk.Error!);
                     shortcut = projected;
                 }
                 else
                 {
-                    return Fail(Mismatch(block, marker!, u, shape, bodyOutput,
-                        "no 1x1 projection maps one onto the other (the spatial sizes must shrink by one whole stride, and the rank must stay); change the layers or the stride"));
+                    return Fail(Mismatch(block, marker!, u, shape, bodyOutput, sequence
+                        ? "a projection maps the features of each step, so the sequence length must stay; change the layers"
+                        : "no 1x1 projection maps one onto the other (the spatial sizes must shrink by one whole stride, and the rank must stay); change the layers or the stride"));
                 }
             }
 
-            if (walk.Layers(unitAfter, unitName, bodyOutput) is not { } afterLayers) return Fail(walk.Error!);
+            if (walk.Layers(unitAfter, unitName, bodyOutput, bodyLayout) is not { } afterLayers) return Fail(walk.Error!);
             var output = afterLayers.Count == 0 ? bodyOutput : afterLayers[afterLayers.Count - 1].OutputShape;
             var tail = adds ? 0 : ActivationTail(bodyLayers.Concat(afterLayers).ToList());
             var parameters = bodyLayers.Concat(shortcut).Concat(afterLayers).Aggregate(0L, (sum, l) => checked(sum + l.ParameterCount));
             units.Add(new ResolvedUnit(bodyLayers.ToEquatableArray(), adds, shortcut.ToEquatableArray(), afterLayers.ToEquatableArray(),
                 shape, output, parameters, tail));
             shape = output;
+            layout = LayerWalk.After(afterLayers, bodyLayout);
         }
 
         var last = units[units.Count - 1];
         var hasPreActivation = last.Adds ? last.AfterAdd.Count > 0 : last.ActivationTail > 0;
         return (new ResolvedBlock(block.Name, block.Modifiers, EquatableArray<ResolvedLayer>.Empty, shape,
             units.Aggregate(0L, (sum, unit) => checked(sum + unit.ParameterCount)), units.ToEquatableArray(), 0, hasPreActivation,
-            (block.RepeatLocation is null ? "" : $"Repeat({repeat}) of ") + string.Join(", ", block.Layers.Select(l => l.SourceText))), null);
+            (block.RepeatLocation is null ? "" : $"Repeat({repeat}) of ") + string.Join(", ", block.Layers.Select(l => l.SourceText)), layout), null);
     }
 
     /// <summary>How many of the layers at the end are activations (what a pre-activation output skips).</summary>
@@ -112,11 +120,17 @@ internal static class UnitInference
 
     /// <summary>
     /// The layers that map <paramref name="input"/> onto <paramref name="output"/>: a 1x1 convolution (bias-free) with the
-    /// stride that gives the output's size, then BatchNorm when asked; Linear for vectors. Null when none can.
+    /// stride that gives the output's size, then BatchNorm when asked; Linear for vectors; for sequences [T, d] of the
+    /// same length, a bias-free Linear on the feature axis alone (BatchNorm does not apply to sequences). Null when none can.
     /// </summary>
-    private static List<LayerSpec>? Projection(EquatableArray<long> input, EquatableArray<long> output, bool withBatchNorm)
+    private static List<LayerSpec>? Projection(EquatableArray<long> input, EquatableArray<long> output, bool withBatchNorm, bool sequence)
     {
         if (input.Count != output.Count || input.Count is < 1 or > 3) return null;
+        if (sequence)
+        {
+            if (input[0] != output[0]) return null;
+            return [Synthetic("Linear", $"Linear({Literal.Of(output[1])}, Bias = false)", ("OutFeatures", output[1]), ("Bias", false))];
+        }
         var channels = output[0];
         if (input.Count == 1)
         {
@@ -153,8 +167,11 @@ internal sealed class LayerWalk(System.Text.StringBuilder trace)
 {
     public DiagnosticInfo? Error { get; private set; }
 
-    /// <summary>The resolved layers from <paramref name="input"/>, or null with <see cref="Error"/> set.</summary>
-    public List<ResolvedLayer>? Layers(IEnumerable<LayerSpec> layers, string block, EquatableArray<long> input)
+    /// <summary>
+    /// The resolved layers from <paramref name="input"/> (whose axes mean what <paramref name="layout"/> says), or null with
+    /// <see cref="Error"/> set.
+    /// </summary>
+    public List<ResolvedLayer>? Layers(IEnumerable<LayerSpec> layers, string block, EquatableArray<long> input, TensorLayout layout = TensorLayout.Plain)
     {
         var resolved = new List<ResolvedLayer>();
         var shape = input;
@@ -165,16 +182,21 @@ internal sealed class LayerWalk(System.Text.StringBuilder trace)
                 Error = DiagnosticInfo.Create(Descriptors.UnknownLayer, layer.Location, layer.Kind);
                 return null;
             }
-            var inference = kind.Infer(new LayerContext(layer, block, shape, trace.ToString()));
+            var inference = kind.Infer(new LayerContext(layer, block, shape, trace.ToString(), layout));
             if (inference.Error is { } error)
             {
                 Error = error;
                 return null;
             }
-            resolved.Add(new ResolvedLayer(layer, shape, inference.Output, inference.Parameters));
+            resolved.Add(new ResolvedLayer(layer, shape, inference.Output, inference.Parameters, layout, inference.Layout));
             shape = inference.Output;
+            layout = inference.Layout;
             trace.Append(" -> ").Append(layer.Kind).Append(' ').Append(ShapeText.Format(shape));
         }
         return resolved;
     }
+
+    /// <summary>The layout after <paramref name="layers"/>: the last one's output, or <paramref name="input"/> when there are none.</summary>
+    public static TensorLayout After(IReadOnlyList<ResolvedLayer> layers, TensorLayout input) =>
+        layers.Count == 0 ? input : layers[layers.Count - 1].OutputLayout;
 }

@@ -42,6 +42,8 @@ internal static class RecipeValidator
         var names = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase) { "Total", "Terms", "Teacher", "Student", "Labels", "Losses", "Settings", "Loss" };
         names.UnionWith(GeneratedMembers.ObjectAndRecordMembers);
 
+        if (InputKindsDiffer(spec) is { } inputs) diagnostics.Add(inputs);
+
         if (spec.Terms.Count == 0 && spec.CustomLosses.Count == 0)
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoLossTerms, spec.Location, spec.ClassName));
 
@@ -85,6 +87,27 @@ internal static class RecipeValidator
         return new ValidatedRecipe(new ResolvedRecipe(spec, adapterTerms.ToEquatableArray(), adapters.ToEquatableArray(), anchored, training,
             adapters.Aggregate(0L, (sum, a) => checked(sum + a.ParameterCount))), all);
     }
+
+    /// <summary>
+    /// DKD0032: teacher and student read the same batches, so they must agree on what a batch holds: token ids of one
+    /// vocabulary (both start with an Embedding of the same size), or real values. Different InputShapes (a sequence
+    /// length among them) are DKD0046's, reported by the import checks; this speaks only when the shapes agree, so one
+    /// mistake gives one diagnostic.
+    /// </summary>
+    private static DiagnosticInfo? InputKindsDiffer(RecipeSpec spec)
+    {
+        var (teacher, student) = (spec.Teacher, spec.Student);
+        if (!teacher.Spec.InputShape.Equals(student.Spec.InputShape)) return null;
+        if (teacher.TakesTokens == student.TakesTokens && teacher.Vocabulary == student.Vocabulary) return null;
+        var fix = teacher.TakesTokens != student.TakesTokens
+            ? "start both with an [Embedding] (token ids) or neither (values)"
+            : "give both embeddings the same vocabulary (the size of the one Vocabulary that encodes the data)";
+        return DiagnosticInfo.Create(Descriptors.TeacherAndStudentReadDifferentTokens, spec.AttributeLocation, spec.ClassName,
+            teacher.Spec.ClassName, InputText(teacher), student.Spec.ClassName, InputText(student), fix);
+    }
+
+    private static string InputText(ResolvedModel model) =>
+        model.TakesTokens ? $"token ids of a vocabulary of {Literal.Thousands(model.Vocabulary)}" : "real values";
 
     /// <summary>Warnings about a recipe that is valid but probably not what was meant.</summary>
     public static IEnumerable<DiagnosticInfo> Warnings(RecipeSpec spec)

@@ -9,11 +9,22 @@ internal sealed record ResolvedModel(
     ModelSpec Spec,
     EquatableArray<ResolvedBlock> Blocks,
     EquatableArray<long> OutputShape,
-    long ParameterCount);
+    long ParameterCount)
+{
+    /// <summary>The model's first layer (of its first block, or of that block's first unit).</summary>
+    public ResolvedLayer? FirstLayer => Blocks.Count == 0 ? null : Blocks[0].NamedLayers().Select(l => l.Layer).FirstOrDefault();
+
+    /// <summary>The model reads int64 token ids: its first layer is an Embedding.</summary>
+    public bool TakesTokens => FirstLayer?.Layer.Kind == Layers.EmbeddingLayer.KindName;
+
+    /// <summary>The number of token ids the model accepts (its embedding's vocabulary); 0 for real-valued input.</summary>
+    public long Vocabulary => TakesTokens ? FirstLayer!.Layer.Arguments.Int(Layers.EmbeddingLayer.VocabularyArgument, 0) : 0;
+}
 
 /// <summary>
 /// A block: its layers, or, when it repeats a unit or adds its input back, its units (<see cref="Units"/> not empty;
-/// <see cref="Layers"/> is then empty). <see cref="ActivationTail"/> counts the trailing activations a plain block's
+/// <see cref="Layers"/> is then empty). <see cref="Layout"/> says what the axes of its output mean (a sequence [T, d] or a
+/// map [C, L]), which the feature terms need. <see cref="ActivationTail"/> counts the trailing activations a plain block's
 /// pre-activation output skips; <see cref="HasPreActivation"/> says whether that output differs from the block's output.
 /// </summary>
 internal sealed record ResolvedBlock(
@@ -25,7 +36,8 @@ internal sealed record ResolvedBlock(
     EquatableArray<ResolvedUnit> Units = default,
     int ActivationTail = 0,
     bool HasPreActivation = false,
-    string Declaration = "")
+    string Declaration = "",
+    TensorLayout Layout = TensorLayout.Plain)
 {
     public bool IsUnitBlock => Units.Count > 0;
 
@@ -64,8 +76,11 @@ internal sealed record ResolvedUnit(
     long ParameterCount,
     int ActivationTail);
 
+/// <summary>One layer with its shapes and parameters; the layouts say what the axes of its input and output mean.</summary>
 internal sealed record ResolvedLayer(
     LayerSpec Layer,
     EquatableArray<long> InputShape,
     EquatableArray<long> OutputShape,
-    long ParameterCount);
+    long ParameterCount,
+    TensorLayout InputLayout = TensorLayout.Plain,
+    TensorLayout OutputLayout = TensorLayout.Plain);

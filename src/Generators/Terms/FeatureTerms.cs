@@ -20,8 +20,21 @@ internal abstract class FeatureTerm : TermKind
     /// <summary>Whether the student feature passes through an adapter sized to the teacher's (when the sizes differ).</summary>
     protected virtual bool NeedsAdapter => false;
 
-    /// <summary>The kind's own rule on the two shapes, as the text after "TermKind: " in DKD0017; null when they fit.</summary>
-    protected abstract string? RankProblem(EquatableArray<long> teacher, EquatableArray<long> student, string describe);
+    /// <summary>
+    /// The kind's own rule on the two features (shapes, and whether each is a sequence [T, d]), as the text after
+    /// "TermKind: " in DKD0017; null when they fit.
+    /// </summary>
+    protected abstract string? RankProblem(Feature teacher, Feature student, string describe);
+
+    /// <summary>A tapped feature: its per-sample shape, and whether it is a sequence [T, features] (time first).</summary>
+    protected readonly record struct Feature(EquatableArray<long> Shape, bool IsSequence)
+    {
+        public int Rank => Shape.Count;
+
+        public long this[int axis] => Shape[axis];
+
+        public string Text => ShapeText.Format(Shape) + (IsSequence ? " (a sequence [T, features])" : "");
+    }
 
     /// <summary>Fixed arguments of the runtime call (after range checks), or a diagnostic.</summary>
     protected virtual DiagnosticInfo? ReadExtra(TermContext context, out EquatableArray<string> extra)
@@ -42,8 +55,10 @@ internal abstract class FeatureTerm : TermKind
 
         var t = teacherBlock.OutputShape;
         var s = studentBlock.OutputShape;
-        var describe = $"teacher feature '{teacherFeature}' is {ShapeText.Format(t)} and student feature '{studentFeature}' is {ShapeText.Format(s)}";
-        if (RankProblem(t, s, describe) is { } problem)
+        var teacher = new Feature(t, IsSequence(teacherBlock));
+        var student = new Feature(s, IsSequence(studentBlock));
+        var describe = $"teacher feature '{teacherFeature}' is {teacher.Text} and student feature '{studentFeature}' is {student.Text}";
+        if (RankProblem(teacher, student, describe) is { } problem)
             return context.Fail(Descriptors.FeatureRankMismatch, term.Location, term.Kind, problem);
         if (ReadExtra(context, out var extra) is { } badArgument) return TermResult.Fail(badArgument);
 
@@ -64,10 +79,14 @@ internal abstract class FeatureTerm : TermKind
 
         var name = context.Names.Contains(teacherFeature + Suffix) ? $"{teacherFeature}From{studentFeature}{Suffix}" : teacherFeature + Suffix;
         AdapterSpec? adapter = null;
-        if (NeedsAdapter && t[0] != s[0])
+        // The adapter maps the student's features onto the teacher's: channels of maps (a 1x1 convolution), vectors, or
+        // each step of a sequence (Linear on its last axis, the features).
+        var featureAxis = teacher.IsSequence ? 1 : 0;
+        if (NeedsAdapter && t[featureAxis] != s[featureAxis])
         {
-            var layer = t.Count switch { 1 => "Linear", 2 => "Conv1d", _ => "Conv2d" };
-            adapter = new AdapterSpec(name + "Adapter", layer, s[0], t[0], checked(s[0] * t[0] + t[0]),
+            var layer = teacher.IsSequence ? "Linear" : t.Count switch { 1 => "Linear", 2 => "Conv1d", _ => "Conv2d" };
+            var (inFeatures, outFeatures) = (s[featureAxis], t[featureAxis]);
+            adapter = new AdapterSpec(name + "Adapter", layer, inFeatures, outFeatures, checked(inFeatures * outFeatures + outFeatures),
                 ShapeText.Format(s), ShapeText.Format(t), term.SourceText);
         }
         var preActivation = term.Arguments.Int(nameof(FeatureTermAttribute.Tap), (long)FeatureTap.Output) == (long)FeatureTap.PreActivation;
@@ -94,14 +113,23 @@ internal abstract class FeatureTerm : TermKind
     private static string Pool(string feature, string size) =>
         $"global::TorchSharp.torch.nn.functional.adaptive_avg_pool2d({feature}, new long[] {{ {size} }})";
 
-    /// <summary>Same rank, vectors of any length or maps of the same length; ranks above 3 unsupported.</summary>
-    protected static string? SameRankProblem(EquatableArray<long> t, EquatableArray<long> s, string describe)
+    /// <summary>
+    /// Same rank, vectors of any length, maps of the same length, or sequences [T, d] of the same T (their feature sizes
+    /// may differ: the adapter maps each step); ranks above 3 unsupported.
+    /// </summary>
+    protected static string? SameRankProblem(Feature t, Feature s, string describe)
     {
-        if (t.Count != s.Count) return $"{describe}; tap features of the same rank (both vectors or both maps)";
-        if (t.Count == 2 && t[1] != s[1]) return $"{describe}; their lengths differ, tap features of equal length";
-        if (t.Count > 3) return $"{describe}; features of rank above 3 are not supported";
+        if (t.Rank != s.Rank) return $"{describe}; tap features of the same rank (both vectors, both sequences or both maps)";
+        if (t.IsSequence != s.IsSequence)
+            return $"{describe}; a sequence [T, features] has time first and a map [channels, length] channels first, so tap two sequences or two maps";
+        if (t.IsSequence && t[0] != s[0])
+            return $"{describe}; their sequence lengths differ ({t[0]} and {s[0]} steps), so the steps cannot be paired: tap sequences of equal length (the same InputShape, the same windows of PoolOverTime)";
+        if (t.Rank == 2 && !t.IsSequence && t[1] != s[1]) return $"{describe}; their lengths differ, tap features of equal length";
+        if (t.Rank > 3) return $"{describe}; features of rank above 3 are not supported";
         return null;
     }
+
+    private static bool IsSequence(ResolvedBlock block) => block.OutputShape.Count == 2 && block.Layout == TensorLayout.Sequence;
 
     private static ResolvedBlock? FindBlock(TermContext context, ResolvedModel model, ResolvedModel other, string feature, string argument, string role,
         out DiagnosticInfo? missing)
@@ -122,7 +150,7 @@ internal sealed class FeatureHintTerm : FeatureTerm
     public override string Name => KindOf(nameof(FeatureHintAttribute));
     protected override string Suffix => "Hint";
     protected override bool NeedsAdapter => true;
-    protected override string? RankProblem(EquatableArray<long> t, EquatableArray<long> s, string describe) => SameRankProblem(t, s, describe);
+    protected override string? RankProblem(Feature t, Feature s, string describe) => SameRankProblem(t, s, describe);
 }
 
 /// <summary>[CosineFeature]: 1 - cosine similarity between the teacher feature and the adapted student feature.</summary>
@@ -131,7 +159,7 @@ internal sealed class CosineFeatureTerm : FeatureTerm
     public override string Name => KindOf(nameof(CosineFeatureAttribute));
     protected override string Suffix => "Cosine";
     protected override bool NeedsAdapter => true;
-    protected override string? RankProblem(EquatableArray<long> t, EquatableArray<long> s, string describe) => SameRankProblem(t, s, describe);
+    protected override string? RankProblem(Feature t, Feature s, string describe) => SameRankProblem(t, s, describe);
 }
 
 /// <summary>[AttentionTransfer]: spatial attention maps of two feature maps [C, H, W]; channel counts may differ.</summary>
@@ -142,8 +170,11 @@ internal sealed class AttentionTransferTerm : FeatureTerm
     public override string Name => KindOf(nameof(AttentionTransferAttribute));
     protected override string Suffix => "Attention";
 
-    protected override string? RankProblem(EquatableArray<long> t, EquatableArray<long> s, string describe) =>
-        t.Count != 3 || s.Count != 3 ? $"attention maps need feature maps [channels, height, width], but {describe}" : SameRankProblem(t, s, describe);
+    protected override string? RankProblem(Feature t, Feature s, string describe) =>
+        t.Rank != 3 || s.Rank != 3
+            ? $"attention maps need feature maps [channels, height, width], but {describe}" +
+              (t.IsSequence || s.IsSequence ? "; compare sequences with [FeatureHint] or [CosineFeature]" : "")
+            : SameRankProblem(t, s, describe);
 
     protected override DiagnosticInfo? ReadExtra(TermContext context, out EquatableArray<string> extra)
     {
@@ -160,9 +191,12 @@ internal sealed class AttentionTransferTerm : FeatureTerm
 /// </summary>
 internal abstract class RelationalFeatureTerm : FeatureTerm
 {
-    protected override string? RankProblem(EquatableArray<long> t, EquatableArray<long> s, string describe) =>
-        t.Count != 1 || s.Count != 1
-            ? $"{Name} compares sample-to-sample relations of vectors [features], but {describe}; tap vector features (after Flatten or pooling)"
+    protected override string? RankProblem(Feature t, Feature s, string describe) =>
+        t.Rank != 1 || s.Rank != 1
+            ? $"{Name} compares sample-to-sample relations of vectors [features], but {describe}; " +
+              (t.IsSequence || s.IsSequence
+                  ? "tap vector features (after a global [PoolOverTime], or a recurrent layer with RecurrentOutput.LastState)"
+                  : "tap vector features (after Flatten or pooling)")
             : null;
 }
 

@@ -27,6 +27,12 @@ internal static class Mutations
     /// <summary>Every loss term, a custom loss and two models with feature maps, in one file.</summary>
     public static readonly string Terms = Sources.EveryTerm;
 
+    /// <summary>Sequence models (token ids and real-valued rows, every sequence layer) and a recipe with a hint between sequences.</summary>
+    public static readonly string Sequences =
+        "using DslKd;\n\nnamespace Text;\n\n"
+        + string.Join("\n", new[] { Sources.TokenTransformer, Sources.GruStudent, Sources.SequenceRecipe, Sources.EverySequenceLayer }
+            .Select(source => Regex.Replace(source, @"^(using DslKd;|namespace Text;)\r?\n", "", RegexOptions.Multiline).Trim() + "\n"));
+
     private static string Body(string source) =>
         Regex.Replace(source, @"^(using DslKd;|namespace Demo;)\r?\n", "", RegexOptions.Multiline).Trim() + "\n";
 
@@ -97,11 +103,11 @@ internal static class Mutations
 
     public static readonly string[] Numbers = ["0", "-1", "2147483647", "1.5", "\"x\"", "null", "int.MaxValue"];
 
-    public static readonly string[] AttributeNames = ["Linear", "Conv2d", "Teacher", "Flatten", "Kernel", "Obsolete", "Unknown"];
+    public static readonly string[] AttributeNames = ["Linear", "Conv2d", "Teacher", "Flatten", "Kernel", "Obsolete", "Unknown", "Embedding", "LSTM", "PoolOverTime"];
 
-    /// <summary>Every mutant of both declarations, family by family.</summary>
+    /// <summary>Every mutant of the three declarations, family by family.</summary>
     public static IEnumerable<Mutant> All() =>
-        Prefixes(Sources.WideCnn, 1).Concat(Of(Declarations, "decl")).Concat(Of(Terms, "terms"));
+        Prefixes(Sources.WideCnn, 1).Concat(Of(Declarations, "decl")).Concat(Of(Terms, "terms")).Concat(Of(Sequences, "seq"));
 
     /// <summary>
     /// A deterministic sample of about <paramref name="count"/> mutants: every family in proportion to its size, but at

@@ -220,5 +220,125 @@ internal static class Sources
             public partial Block Logits { get; }
         }
         """;
-}
 
+    /// <summary>A Transformer encoder over token ids: embedding with padding, positional encoding, two encoder layers, mean over time.</summary>
+    public const string TokenTransformer = """
+        using DslKd;
+
+        namespace Text;
+
+        [Teacher(InputShape = [64], Classes = 4)]
+        public partial class TokenTransformer
+        {
+            [Embedding(10000, 64, PaddingIndex = 0), PositionalEncoding(Dropout = 0.1)]
+            public partial Block Embed { get; }
+
+            [TransformerEncoder(4, FeedForward = 128, Layers = 2)]
+            public partial Block Encoder { get; }
+
+            [PoolOverTime(TimePooling.Mean), Dropout(0.1)]
+            public partial Block Pooled { get; }
+
+            [Linear(4)]
+            public partial Block Logits { get; }
+        }
+        """;
+
+    /// <summary>A bidirectional two-layer LSTM over token ids, a per-step projection, and a last-state LSTM.</summary>
+    public const string BiLstm = """
+        using DslKd;
+
+        namespace Text;
+
+        [Teacher(InputShape = [64], Classes = 4)]
+        public partial class BiLstm
+        {
+            [Embedding(10000, 64, PaddingIndex = 0)]
+            public partial Block Embed { get; }
+
+            [LSTM(128, RecurrentOutput.Sequence, Layers = 2, Bidirectional = true, Dropout = 0.2), Linear(64), LayerNorm, GELU]
+            public partial Block Encoder { get; }
+
+            [LSTM(64, RecurrentOutput.LastState), Dropout(0.2)]
+            public partial Block Summary2 { get; }
+
+            [Linear(4)]
+            public partial Block Logits { get; }
+        }
+        """;
+
+    /// <summary>The small student of the sequence recipe: a GRU over a smaller embedding, max over time.</summary>
+    public const string GruStudent = """
+        using DslKd;
+
+        namespace Text;
+
+        [Student(InputShape = [64], Classes = 4)]
+        public partial class GruStudent
+        {
+            [Embedding(10000, 16, PaddingIndex = 0), GRU(32, RecurrentOutput.Sequence)]
+            public partial Block Encoder { get; }
+
+            [PoolOverTime(TimePooling.Max), Linear(4)]
+            public partial Block Logits { get; }
+        }
+        """;
+
+    /// <summary>
+    /// Every sequence layer on real-valued rows (Fashion-MNIST read as 28 steps of 28 pixels), with non-default arguments:
+    /// a GRU's last state, a learned positional encoding, a pre-norm GELU encoder, windowed pooling over time, a per-step
+    /// Linear and LayerNorm, a residual unit on a sequence with a generated Linear shortcut.
+    /// </summary>
+    public const string EverySequenceLayer = """
+        using DslKd;
+
+        [Model(InputShape = [28, 28], Classes = 10)]
+        internal partial class EverySequenceLayer
+        {
+            [GRU(32, RecurrentOutput.Sequence, Bidirectional = true), Linear(32, Bias = false), LayerNorm(Eps = 1e-6)]
+            public partial Block Rows { get; }
+
+            [PositionalEncoding(Kind = PositionalEncodingKind.Learned), TransformerEncoder(8, Dropout = 0, NormFirst = true, Activation = FeedForwardActivation.GELU)]
+            public partial Block Attention { get; }
+
+            [PoolOverTime(TimePooling.Max, Kernel = 4, Stride = 2), Tanh, Identity]
+            public partial Block Windows { get; }
+
+            [LSTM(48, RecurrentOutput.Sequence), Dropout(0.1), AddInput]
+            public partial Block Residual { get; }
+
+            [GRU(24, RecurrentOutput.LastState, Layers = 3, Dropout = 0.25), Linear(10)]
+            public partial Block Logits { get; }
+        }
+        """;
+
+    /// <summary>1-d pooling on [channels, length] maps after Conv1d.</summary>
+    public const string SignalPools = """
+        using DslKd;
+
+        namespace Signals.Models;
+
+        [Model(InputShape = [2, 100], Classes = 3)]
+        public partial class SignalPools
+        {
+            [Conv1d(8, Kernel = 5), ReLU, MaxPool1d(2)]
+            public partial Block Encoder { get; }
+
+            [AvgPool1d(3, Stride = 2, Padding = 1), MaxPool1d(2, Stride = 1), Flatten, Linear(3)]
+            public partial Block Head { get; }
+        }
+        """;
+
+    /// <summary>Distils the token Transformer into the GRU: soft targets, labels, a hint between the encoders' [T, d] sequences.</summary>
+    public const string SequenceRecipe = """
+        using DslKd;
+
+        namespace Text;
+
+        [Distillation<TokenTransformer, GruStudent>]
+        [SoftTargets(Temperature = 2, Weight = 0.7)]
+        [HardLabels(Weight = 0.3)]
+        [FeatureHint(nameof(TokenTransformer.Encoder), nameof(GruStudent.Encoder), Weight = 0.1)]
+        public partial class TransformerToGru;
+        """;
+}
