@@ -70,6 +70,45 @@ public class SequenceLayerTests
                 $"[{cases[i].Item2}] on {cases[i].Item1}: DslKd counts {Resolve(cases[i].Item1, cases[i].Item2).ParameterCount}, PyTorch's {cases[i].Item3} has {counts[i]}");
     }
 
+    public static TheoryData<string, string, string> TensorLists => new()
+    {
+        { "[12, 5]", "LSTM(7, RecurrentOutput.Sequence, Layers = 2, Bidirectional = true)", "nn.LSTM(5, 7, num_layers=2, bidirectional=True, batch_first=True)" },
+        { "[12, 5]", "GRU(9, RecurrentOutput.LastState)", "nn.GRU(5, 9, batch_first=True)" },
+        { "[12, 30]", "TransformerEncoder(5, FeedForward = 60, Layers = 2)", "nn.TransformerEncoder(nn.TransformerEncoderLayer(30, 5, 60, batch_first=True), 2)" },
+        { "[12, 32]", "TransformerEncoder(4)", "nn.TransformerEncoder(nn.TransformerEncoderLayer(32, 4, 128, batch_first=True), 1)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TensorLists))]
+    public void Listed_tensors_are_the_PyTorch_modules_state_dict_names_and_shapes(string input, string layer, string pyTorch)
+    {
+        var model = Resolve(input, layer);
+        var tensors = new List<DslKd.Generators.Import.TensorSpec>();
+        var unlisted = new List<string>();
+        DslKd.Generators.Import.ImportParser.ListTensors(model, tensors, unlisted);
+        Assert.Empty(unlisted);
+        var ours = tensors.Select(t => t.Name + ":" + string.Join("x", t.Shape)).ToList();
+
+        var theirs = PyTorchStateDict(pyTorch);
+        if (theirs is null) return; // python3-torch is not installed (a CI run requires it)
+        // Our names sit under the block and the layer's index ("Net.0."); PyTorch's module is the layer itself.
+        Assert.Equal(theirs, ours.Select(name => name["Net.0.".Length..]).ToList());
+    }
+
+    private static List<string>? PyTorchStateDict(string module)
+    {
+        const string python = "/usr/bin/python3";
+        if (!File.Exists(python) || Run(python, "-c \"import torch\"").ExitCode != 0)
+        {
+            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", "python3-torch is not installed; .ci/run installs it (apt-get install python3-torch).");
+            return null;
+        }
+        var (exitCode, output) = Run(python, "-c \"import torch\nfrom torch import nn\nfor k, v in (" + module.Replace("'", "\\'") +
+            ").state_dict().items(): print(k + ':' + 'x'.join(str(d) for d in v.shape))\"");
+        Assert.True(exitCode == 0, "python3 failed:\n" + output);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(line => line.Contains(':')).ToList();
+    }
+
     [Fact]
     public void Rows_of_an_image_read_as_a_sequence_by_a_GRU_student_generate_clean_code()
     {
@@ -139,7 +178,7 @@ public class SequenceLayerTests
     }
 
     [Fact]
-    public void Import_checks_list_the_embedding_weight_and_leave_the_recurrent_tensors_to_the_runtime()
+    public void Import_checks_list_the_embedding_weight_and_the_recurrent_tensors_by_PyTorch_s_names()
     {
         var model = Resolve("[12]", "Embedding(1000, 16), GRU(8, RecurrentOutput.LastState)");
         var tensors = new List<DslKd.Generators.Import.TensorSpec>();
@@ -147,10 +186,9 @@ public class SequenceLayerTests
 
         DslKd.Generators.Import.ImportParser.ListTensors(model, tensors, unknown);
 
-        var weight = Assert.Single(tensors);
-        Assert.Equal("Net.0.weight", weight.Name);
-        Assert.Equal("[1000, 16]", ShapeText.Format(weight.Shape));
-        Assert.Equal(["Net.1"], unknown);
+        Assert.Equal(["Net.0.weight:[1000, 16]", "Net.1.weight_ih_l0:[24, 16]", "Net.1.weight_hh_l0:[24, 8]", "Net.1.bias_ih_l0:[24]", "Net.1.bias_hh_l0:[24]"],
+            tensors.Select(t => t.Name + ":" + ShapeText.Format(t.Shape)));
+        Assert.Empty(unknown);
     }
 
     private static ResolvedModel Resolve(string input, string layers)

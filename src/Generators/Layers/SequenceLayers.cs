@@ -109,6 +109,25 @@ internal sealed class RecurrentLayerKind(bool lstm) : LayerKind
     /// <summary>One layer, one direction: the input-to-hidden and hidden-to-hidden weights and their two biases.</summary>
     private long PerDirection(long input, long hidden) => checked(Gates * hidden * (input + hidden) + 2 * Gates * hidden);
 
+    /// <summary>PyTorch's names and order (nn.LSTM / nn.GRU), which the runtime's layer registers directly.</summary>
+    public override IEnumerable<(string Name, long[] Shape)> ParameterShapes(ResolvedLayer layer)
+    {
+        var hidden = layer.Layer.Arguments.Int(HiddenArgument, 0);
+        var directions = Bidirectional(layer) ? 2L : 1L;
+        var gates = Gates * hidden;
+        for (var l = 0; l < Layers(layer); l++)
+        {
+            var input = l == 0 ? layer.InputShape[1] : hidden * directions;
+            foreach (var suffix in directions == 2 ? new[] { "", "_reverse" } : [""])
+            {
+                yield return ($"weight_ih_l{l}{suffix}", [gates, input]);
+                yield return ($"weight_hh_l{l}{suffix}", [gates, hidden]);
+                yield return ($"bias_ih_l{l}{suffix}", [gates]);
+                yield return ($"bias_hh_l{l}{suffix}", [gates]);
+            }
+        }
+    }
+
     public override string Describe(ResolvedLayer layer)
     {
         var a = layer.Layer.Arguments;
@@ -200,6 +219,29 @@ internal sealed class TransformerEncoderLayer : LayerKind
         return LayerInference.Ok(context.Input, checked(layers * perLayer), TensorLayout.Sequence);
     }
 
+    /// <summary>PyTorch's names (nn.TransformerEncoder of nn.TransformerEncoderLayer), which the runtime's layers register.</summary>
+    public override IEnumerable<(string Name, long[] Shape)> ParameterShapes(ResolvedLayer layer)
+    {
+        var d = layer.InputShape[1];
+        var ff = FeedForward(layer);
+        for (var i = 0; i < Layers(layer); i++)
+        {
+            var prefix = $"layers.{i}.";
+            yield return (prefix + "self_attn.in_proj_weight", [3 * d, d]);
+            yield return (prefix + "self_attn.in_proj_bias", [3 * d]);
+            yield return (prefix + "self_attn.out_proj.weight", [d, d]);
+            yield return (prefix + "self_attn.out_proj.bias", [d]);
+            yield return (prefix + "linear1.weight", [ff, d]);
+            yield return (prefix + "linear1.bias", [ff]);
+            yield return (prefix + "linear2.weight", [d, ff]);
+            yield return (prefix + "linear2.bias", [d]);
+            yield return (prefix + "norm1.weight", [d]);
+            yield return (prefix + "norm1.bias", [d]);
+            yield return (prefix + "norm2.weight", [d]);
+            yield return (prefix + "norm2.bias", [d]);
+        }
+    }
+
     public override string Describe(ResolvedLayer layer)
     {
         var a = layer.Layer.Arguments;
@@ -262,6 +304,10 @@ internal sealed class PositionalEncodingLayerKind : LayerKind
         var parameters = (PositionalEncodingKind)kind == PositionalEncodingKind.Learned ? checked(context.Input[0] * context.Input[1]) : 0;
         return LayerInference.Ok(context.Input, parameters, TensorLayout.Sequence);
     }
+
+    /// <summary>The learned table is the runtime layer's <c>weight</c>; the sinusoids are a buffer that is not saved.</summary>
+    public override IEnumerable<(string Name, long[] Shape)> ParameterShapes(ResolvedLayer layer) =>
+        Kind(layer) == PositionalEncodingKind.Learned ? [("weight", [layer.InputShape[0], layer.InputShape[1]])] : [];
 
     public override string Describe(ResolvedLayer layer) =>
         $"{Name}(" + Literal.Join(
