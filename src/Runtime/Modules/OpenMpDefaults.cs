@@ -5,25 +5,26 @@ using System.Runtime.InteropServices;
 namespace DslKd;
 
 /// <summary>
-/// Makes libtorch's OpenMP threads wait passively (sleep) between parallel regions instead of spinning, unless the
-/// process already chose a wait policy. Set when DslKd's runtime loads, before libtorch (and its libgomp) do, because
-/// libgomp reads its environment once, when it loads.
+/// Shortens how long libtorch's OpenMP threads spin between parallel regions before they sleep, unless the process
+/// already chose: libgomp's <c>GOMP_SPINCOUNT</c> becomes <see cref="SpinCount"/> instead of 300,000. Set when DslKd's
+/// runtime loads, before libtorch (and its libgomp) do, because libgomp reads its environment once, when it loads.
 /// </summary>
 /// <remarks>
-/// With libgomp's default (spin for a while, then sleep), a thread that finishes its share of an operation spins on a
-/// core another thread of ours or another process needs; when the machine has fewer free cores than threads, every one
-/// of the hundreds of parallel regions of a training step then waits for a descheduled thread. Measured on a 2-vCPU
-/// machine with one core taken by another process (bench section 8, docs/benchmarks.md): the CNN training step took
-/// several times longer with the default than with passive waiting. Set <c>OMP_WAIT_POLICY</c> (or
-/// <c>GOMP_SPINCOUNT</c>) yourself to keep another choice; DslKd then leaves both alone.
+/// A thread that finishes its share of an operation spins, waiting for the next; when the machine has fewer free cores
+/// than threads, it spins on a core that the thread it waits for needs, and every one of the hundreds of parallel
+/// regions of a training step waits for a descheduled thread. Measured on a 2-vCPU machine with one core taken by
+/// another process (bench section 8, docs/benchmarks.md): the CNN step took 149-201 ms with libgomp's spin against
+/// 116-121 ms with passive waiting and 159 ms with this spin count; quiet, passive waiting cost 10-15% on the MLP and
+/// ResNet-20 steps (many short operations) and this spin count nothing. Set <c>GOMP_SPINCOUNT</c> or
+/// <c>OMP_WAIT_POLICY</c> (PASSIVE for a machine that is always shared) yourself; DslKd then leaves both alone.
 /// </remarks>
 public static class OpenMpDefaults
 {
-    /// <summary>The policy DslKd sets when the process chose none.</summary>
-    public const string WaitPolicy = "PASSIVE";
+    /// <summary>The spin count DslKd sets when the process chose none (libgomp's own: 300,000).</summary>
+    public const string SpinCount = "10000";
 
-    /// <summary>What this process's OpenMP reads: the C environment's <c>OMP_WAIT_POLICY</c> (null when unset).</summary>
-    public static string? EffectiveWaitPolicy => OperatingSystem.IsWindows() ? Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") : Marshal.PtrToStringUTF8(GetEnv("OMP_WAIT_POLICY"));
+    /// <summary>What this process's OpenMP reads: the C environment's <c>GOMP_SPINCOUNT</c> (null when unset).</summary>
+    public static string? EffectiveSpinCount => OperatingSystem.IsWindows() ? Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") : Marshal.PtrToStringUTF8(GetEnv("GOMP_SPINCOUNT"));
 
 #pragma warning disable CA2255 // a module initializer is the only hook that runs before a user's first TorchSharp call loads libgomp
     [ModuleInitializer]
@@ -35,7 +36,7 @@ public static class OpenMpDefaults
         try
         {
             // .NET's Environment.SetEnvironmentVariable changes only its own copy on Unix; libgomp reads the C environment.
-            _ = SetEnv("OMP_WAIT_POLICY", WaitPolicy, overwrite: 0);
+            _ = SetEnv("GOMP_SPINCOUNT", SpinCount, overwrite: 0);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
