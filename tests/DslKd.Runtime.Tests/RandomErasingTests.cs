@@ -154,7 +154,7 @@ public sealed class RandomErasingTests
 
         public string Name => "Recording";
         public nn.Module Trainable => _model;
-        public void MoveTo(Device device) => _model.to(device);
+        public void MoveTo(Device device) => TorchSharp.ModuleExtensionMethods.to(_model, device);
         public Tensor Predict(Tensor inputs) => _model.call(inputs);
 
         public StepLoss ComputeTrainingLoss(Tensor inputs, Tensor labels)
