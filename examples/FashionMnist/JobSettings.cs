@@ -22,29 +22,54 @@ public sealed record JobSettings(
     int Patience,
     string? Loss)
 {
+    /// <summary>The teacher and student (<c>--pair</c>); <see cref="OutputDirectory"/> is already this pair's folder.</summary>
+    public ExamplePair Pair { get; init; } = ExamplePair.DefaultPair;
+
+    /// <summary>Random erasing on the students' batches with this probability (<c>--student-erasing</c>); none when null or 0.</summary>
+    public double? StudentErasing { get; init; }
+
     /// <summary>Random shifts of up to <paramref name="pixels"/> pixels on every training batch, or none for 0.</summary>
     public static DslKd.RandomShift? Shift(int pixels) => pixels > 0 ? new DslKd.RandomShift(pixels) : null;
 
     /// <summary>
     /// The students' augmentation (alone and distilled alike): random flips or shifts, whose variants the teacher cache
-    /// enumerates, or mixing, which needs the teacher online; or none.
+    /// enumerates, or mixing, which needs the teacher online; or none. Random erasing adds to a flip or shift (or stands
+    /// alone), and makes it a function the teacher runs online on. Image augmentations are wrapped for the pair's
+    /// <see cref="ExamplePair.Input"/>.
     /// </summary>
     public AugmentationChoice StudentAugmentation()
     {
         var chosen = (StudentFlip ? 1 : 0) + (StudentShift > 0 ? 1 : 0) + (StudentMixup is null ? 0 : 1);
         if (chosen > 1)
             throw new ArgumentException("--student-flip, --student-shift and --student-mixup cannot be combined; pick one.");
+        if (StudentErasing is { } probability && !(probability >= 0 && probability <= 1))
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--student-erasing is the probability that an image is erased, in [0, 1], not {probability}."));
         if (StudentMixup is { } minWeight)
+        {
+            if (Erasing is not null) throw new ArgumentException("--student-erasing and --student-mixup cannot be combined; pick one.");
             return new AugmentationChoice(DslKd.RandomMixup.Create(minWeight), null, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"RandomMixup({minWeight})"));
-        return new AugmentationChoice(null, StudentFlip ? new DslKd.RandomFlip() : Shift(StudentShift));
+        }
+        DslKd.EnumerableImageAugmentation? image = StudentFlip ? new DslKd.RandomFlip() : Shift(StudentShift);
+        if (Erasing is { } erasing)
+        {
+            Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> augment = image is null ? erasing.Augment : x => erasing.Augment(image.Augment(x));
+            return new AugmentationChoice(Pair.Input.Wrap(augment), null, image is null ? erasing.Identity : $"{image.Identity}, then {erasing.Identity}");
+        }
+        return new AugmentationChoice(null, Pair.Input.Wrap(image));
     }
+
+    /// <summary>The students' random erasing, or null (no --student-erasing, or 0).</summary>
+    private DslKd.RandomErasing? Erasing => StudentErasing is { } probability && probability > 0 ? new DslKd.RandomErasing(probability) : null;
 
     /// <summary>A student recipe's options with the --student-learning-rate override, if any (alone and distilled alike).</summary>
     public DslKd.TrainingOptions ForStudents(DslKd.TrainingOptions options) =>
         StudentLearningRate is { } rate ? options with { Optimizer = options.Optimizer with { LearningRate = rate } } : options;
 
-    /// <summary>Where distillation keeps the teacher's outputs, or null when the students' augmentation needs the teacher online (mixing).</summary>
-    public string? TeacherCachePath => StudentMixup is null ? Path.Combine(OutputDirectory, "teacher-outputs.cache") : null;
+    /// <summary>Where distillation keeps the teacher's outputs, or null when the students' augmentation needs the teacher online (mixing, erasing).</summary>
+    public string? TeacherCachePath => StudentMixup is null && Erasing is null ? Path.Combine(OutputDirectory, "teacher-outputs.cache") : null;
+
+    /// <summary>The teacher's augmentation: random shifts of up to --teacher-shift pixels, for the pair's input.</summary>
+    public DslKd.IEnumerableAugmentation? TeacherAugmentation => Pair.Input.Wrap(Shift(TeacherShift));
 }
 
 /// <summary>

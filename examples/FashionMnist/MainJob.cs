@@ -5,20 +5,24 @@ using static TorchSharp.torch;
 namespace FashionMnistExample;
 
 /// <summary>
-/// The stages of the job: data (a validation split carved from the training set), teacher, student alone, textbook and
+/// The stages of the job, for the pair of <c>--pair</c> (<see cref="ExamplePair"/>): data (a validation split carved from the training set), teacher, student alone, textbook and
 /// tuned distillation, evaluation on the test set, report. Every choice (early stopping, tuning) is made on the
 /// validation split; the test set is read only by <see cref="Report"/>.
 /// </summary>
 public sealed class MainJob(JobSettings settings)
 {
     private readonly string _output = settings.OutputDirectory;
+    private readonly ExamplePair _pair = settings.Pair;
     // Checked here, so a mistyped --loss fails before anything trains.
-    private readonly Distil.LossSettings _loss = settings.Loss is { } text ? LossSettingsSupport.Apply(Distil.DefaultLoss, text) : Distil.DefaultLoss;
+    private readonly ILossSettings _loss = settings.Pair.Default.WithOverrides(settings.Loss);
     // Also checked here: --student-flip with --student-shift fails at once.
     private readonly AugmentationChoice _studentAugmentation = settings.StudentAugmentation();
     private TrainingData? _data;
     private LabeledDataset? _test;
     private readonly Dictionary<string, TrainedModelInfo> _trained = new(StringComparer.Ordinal);
+
+    /// <summary>The pair this job trains.</summary>
+    public ExamplePair Pair => _pair;
 
     /// <summary>The training file, split into what the models train on and the validation split every choice is made on.</summary>
     public TrainingData Data => _data ??= TrainingData.Load(settings);
@@ -26,61 +30,59 @@ public sealed class MainJob(JobSettings settings)
     /// <summary>The test file: read only to report, never to choose.</summary>
     public LabeledDataset Test => _test ??= TrainingData.LoadTest(settings);
 
-    private TrainingOptions TeacherOptions => TrainTeacher.DefaultOptions with
+    private SupervisedRecipe TeacherRecipe => settings.TeacherLabelSmoothing ? _pair.SmoothedTeacher : _pair.Teacher;
+
+    private TrainingOptions TeacherOptions => TeacherRecipe.DefaultOptions with
     {
-        Epochs = settings.TeacherEpochs ?? TrainTeacher.DefaultOptions.Epochs,
+        Epochs = settings.TeacherEpochs ?? TeacherRecipe.DefaultOptions.Epochs,
         Seed = settings.Seed + 1,
-        EnumerableAugmentation = JobSettings.Shift(settings.TeacherShift),
+        EnumerableAugmentation = settings.TeacherAugmentation,
     };
 
-    private string TeacherRecipe => settings.TeacherLabelSmoothing ? nameof(TrainSmoothedTeacher) : nameof(TrainTeacher);
-
     /// <summary>How the teacher was made; part of each distilled student's identity, so a retrained teacher retrains them.</summary>
-    private TeacherInfo TeacherIdentity => new(TeacherRecipe, TrainingSettings.Of(TeacherOptions), ModelStore.ArchitectureOf(FashionCnn.Description));
+    private TeacherInfo TeacherIdentity => new(TeacherRecipe.Name, TrainingSettings.Of(TeacherOptions), ModelStore.ArchitectureOf(_pair.TeacherDescription));
 
     /// <summary>How the model saved as <paramref name="name"/> ("teacher", "distilled", ...) was trained, once this run has trained or reused it.</summary>
     public TrainedModelInfo TrainingOf(string name) => _trained.TryGetValue(name, out var info)
         ? info
         : throw new InvalidOperationException($"The model '{name}' has not been trained or loaded in this run.");
 
-    public (FashionCnn Model, List<EpochResult> History) Teacher()
+    public (nn.Module<Tensor, Tensor> Model, List<EpochResult> History) Teacher()
     {
         var options = TeacherOptions;
-        var model = new FashionCnn(seed: settings.Seed + 1);
-        var history = settings.TeacherLabelSmoothing
-            ? TrainOrReuse("teacher", model, options, TeacherRecipe, null, null, (run, progress) => new TrainSmoothedTeacher(model).Train(Data.Train, Data.Validation, run, progress))
-            : TrainOrReuse("teacher", model, options, TeacherRecipe, null, null, (run, progress) => new TrainTeacher(model).Train(Data.Train, Data.Validation, run, progress));
+        var recipe = TeacherRecipe;
+        var model = _pair.NewTeacher(settings.Seed + 1);
+        var history = TrainOrReuse("teacher", model, options, recipe.Name, null, null,
+            (run, progress) => TrainingLoop.Run(recipe.Create(model), Data.Train, Data.Validation, run, progress));
         return (model, history);
     }
 
-    public (FashionMlp Model, List<EpochResult> History) StudentAlone()
+    public (nn.Module<Tensor, Tensor> Model, List<EpochResult> History) StudentAlone()
     {
-        var options = _studentAugmentation.ApplyTo(settings.ForStudents(TrainStudentAlone.DefaultOptions) with
+        var recipe = _pair.StudentAlone;
+        var options = _studentAugmentation.ApplyTo(settings.ForStudents(recipe.DefaultOptions) with
         {
-            Epochs = settings.StudentEpochs ?? TrainStudentAlone.DefaultOptions.Epochs,
+            Epochs = settings.StudentEpochs ?? recipe.DefaultOptions.Epochs,
             Seed = settings.Seed + 2,
             EarlyStoppingPatience = settings.Patience,
         });
-        var model = new FashionMlp(seed: settings.Seed + 2);
-        var history = TrainOrReuse("student-alone", model, options, nameof(TrainStudentAlone), null, null,
-            (run, progress) => new TrainStudentAlone(model).Train(Data.Train, Data.Validation, run, progress));
+        var model = _pair.NewStudent(settings.Seed + 2);
+        var history = TrainOrReuse("student-alone", model, options, recipe.Name, null, null,
+            (run, progress) => TrainingLoop.Run(recipe.Create(model), Data.Train, Data.Validation, run, progress));
         return (model, history);
     }
 
-    /// <summary>The default recipe (the one tuning found), with the --loss overrides if any.</summary>
-    public (FashionMlp Model, List<EpochResult> History) Distilled(FashionCnn teacher)
-    {
-        return DistilStudent("distilled", nameof(FashionMnistExample.Distil), Distil.DefaultOptions, _loss,
-            model => new Distil(teacher, model, seed: settings.Seed + 3, loss: _loss));
-    }
+    /// <summary>The pair's default recipe (for the MLP pair the one tuning found), with the --loss overrides if any.</summary>
+    public (nn.Module<Tensor, Tensor> Model, List<EpochResult> History) Distilled(nn.Module<Tensor, Tensor> teacher) =>
+        DistilStudent("distilled", _pair.Default, _loss, teacher);
 
     /// <summary>Hinton et al.'s recipe as usually quoted (T = 4, 0.9 on soft targets), for comparison.</summary>
-    public (FashionMlp Model, List<EpochResult> History) TextbookDistilled(FashionCnn teacher) =>
-        DistilStudent("textbook-distilled", nameof(TextbookDistil), TextbookDistil.DefaultOptions, TextbookDistil.DefaultLoss,
-            model => new TextbookDistil(teacher, model, seed: settings.Seed + 3));
+    public (nn.Module<Tensor, Tensor> Model, List<EpochResult> History) TextbookDistilled(nn.Module<Tensor, Tensor> teacher) =>
+        DistilStudent("textbook-distilled", _pair.Textbook, _pair.Textbook.DefaultLoss, teacher);
 
-    private (FashionMlp Model, List<EpochResult> History) DistilStudent(string name, string recipe, TrainingOptions defaults, ILossSettings loss, Func<FashionMlp, ITrainingTask> create)
+    private (nn.Module<Tensor, Tensor> Model, List<EpochResult> History) DistilStudent(string name, DistillationRecipe recipe, ILossSettings loss, nn.Module<Tensor, Tensor> teacher)
     {
+        var defaults = recipe.DefaultOptions;
         var options = _studentAugmentation.ApplyTo(settings.ForStudents(defaults) with
         {
             Epochs = settings.DistilEpochs ?? defaults.Epochs,
@@ -91,8 +93,9 @@ public sealed class MainJob(JobSettings settings)
             TeacherCachePath = settings.TeacherCachePath,
         });
         // Same initial weights as the student trained alone, so the comparison isolates what distillation adds.
-        var model = new FashionMlp(seed: settings.Seed + 2);
-        var history = TrainOrReuse(name, model, options, recipe, TrainedModelInfo.LossOf(loss), TeacherIdentity, (run, progress) => TrainingLoop.Run(create(model), Data.Train, Data.Validation, run, progress));
+        var model = _pair.NewStudent(settings.Seed + 2);
+        var history = TrainOrReuse(name, model, options, recipe.Name, TrainedModelInfo.LossOf(loss), TeacherIdentity,
+            (run, progress) => TrainingLoop.Run(recipe.Create(teacher, model, settings.Seed + 3, loss), Data.Train, Data.Validation, run, progress));
         return (model, history);
     }
 
@@ -111,23 +114,25 @@ public sealed class MainJob(JobSettings settings)
         var (report, load) = MachineLoad.During(() =>
         {
             // The student shipped: distilled.onnx and distilled.int8.onnx beside distilled.dkd, measured in ONNX Runtime.
-            var onnx = OnnxDeployment.ExportAndMeasure("Distilled student", distilled, ModelStore.PathOf(_output, "distilled"), Data.Train, Test);
+            var onnx = OnnxDeployment.TryExportAndMeasure("Distilled student", distilled, ModelStore.PathOf(_output, "distilled"), Data.Train, Test);
+            if (onnx is null) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(OnnxDeployment.NotExportable(distilled))}.[/]");
             ModelMeasurement Measure(string label, nn.Module<Tensor, Tensor> model, long parameters, string name) =>
                 Measurements.Measure(label, model, parameters, ModelStore.PathOf(_output, name), Test) with { Training = TrainingSummary.Of(TrainingOf(name)) };
+            var (teacherParameters, studentParameters) = (_pair.TeacherDescription.ParameterCount, _pair.StudentDescription.ParameterCount);
             return new JobReport($"{Data.Description}; test: {TrainingData.TestDescription(settings, Test)}", command,
-                Measure("Teacher (CNN)", teacher, FashionCnn.ParameterCount, "teacher"),
-                Measure("Student alone (MLP)", alone, FashionMlp.ParameterCount, "student-alone"),
-                Measure("Textbook KD (MLP)", textbook, FashionMlp.ParameterCount, "textbook-distilled"),
-                Measure("Distilled student (MLP)", distilled, FashionMlp.ParameterCount, "distilled")) { Seed = settings.Seed, OnnxRuntime = onnx };
+                Measure(_pair.TeacherLabel, teacher, teacherParameters, "teacher"),
+                Measure(_pair.StudentAloneLabel, alone, studentParameters, "student-alone"),
+                Measure(_pair.TextbookLabel, textbook, studentParameters, "textbook-distilled"),
+                Measure(_pair.DistilledLabel, distilled, studentParameters, "distilled")) { Seed = settings.Seed, OnnxRuntime = onnx ?? [], Title = _pair.ReportTitle };
         });
         report = report with { TimingLoad = load };
         report.Write(_output);
         Plots.TrainingCurves(Path.Combine(_output, "training-curves.png"), "validation",
         [
-            new("Teacher (CNN)", teacherHistory, TrainingOf("teacher").KeptEpoch),
-            new("Student alone (MLP)", aloneHistory, TrainingOf("student-alone").KeptEpoch),
-            new("Textbook KD (MLP)", textbookHistory, TrainingOf("textbook-distilled").KeptEpoch),
-            new("Distilled student (MLP)", distilledHistory, TrainingOf("distilled").KeptEpoch),
+            new(_pair.TeacherLabel, teacherHistory, TrainingOf("teacher").KeptEpoch),
+            new(_pair.StudentAloneLabel, aloneHistory, TrainingOf("student-alone").KeptEpoch),
+            new(_pair.TextbookLabel, textbookHistory, TrainingOf("textbook-distilled").KeptEpoch),
+            new(_pair.DistilledLabel, distilledHistory, TrainingOf("distilled").KeptEpoch),
         ]);
         Plots.ConfusionMatrix(Path.Combine(_output, "confusion-distilled.png"), report.Distilled.Test, FashionMnist.ClassNames,
             "Distilled student: confusion matrix on the test set");
@@ -152,12 +157,12 @@ public sealed class MainJob(JobSettings settings)
     /// it with a checkpoint after every epoch in <c>checkpoints/&lt;name&gt;</c> under the output folder, so a killed
     /// stage resumes on the next run; the checkpoint folder is removed once the model is saved.
     /// </summary>
-    private List<EpochResult> TrainOrReuse<TModel>(string name, TModel model, TrainingOptions options, string recipe, Dictionary<string, double>? loss,
-        TeacherInfo? teacher, Func<TrainingOptions, IProgress<TrainingEvent>, TrainingResult> train) where TModel : nn.Module, IGeneratedModel
+    private List<EpochResult> TrainOrReuse(string name, nn.Module<Tensor, Tensor> model, TrainingOptions options, string recipe, Dictionary<string, double>? loss,
+        TeacherInfo? teacher, Func<TrainingOptions, IProgress<TrainingEvent>, TrainingResult> train)
     {
         var path = ModelStore.PathOf(_output, name);
         var augmentation = options.Augmentation is null ? null : _studentAugmentation.Description;
-        var expected = new TrainedModelInfo(Data.Description, options.Epochs, options.Seed, recipe, ModelStore.ArchitectureOf(model), [])
+        var expected = new TrainedModelInfo(Data.Description, options.Epochs, options.Seed, recipe, ModelStore.ArchitectureOf((IGeneratedModel)model), [])
         {
             Options = TrainingSettings.Of(options, augmentation), Loss = loss, Teacher = teacher,
         };

@@ -69,6 +69,31 @@ public static class OnnxDeployment
     }
 
     /// <summary>
+    /// <see cref="ExportAndMeasure{TModel}"/> for a model of any pair, known here only as a module: a model the generator
+    /// made exportable (every layer has an ONNX mapping) is exported, another is not (null), and the caller says so.
+    /// </summary>
+    public static IReadOnlyList<OnnxMeasurement>? TryExportAndMeasure(string label, nn.Module<Tensor, Tensor> model, string modelPath, LabeledDataset train, LabeledDataset test)
+    {
+        if (model is not IOnnxExportable) return null;
+        // The export is generic over the model's type (its constraints are what make a model exportable); a pair's model
+        // is known by its type only at run time here.
+        var method = typeof(OnnxDeployment).GetMethod(nameof(ExportAndMeasure))!.MakeGenericMethod(model.GetType());
+        try
+        {
+            return (IReadOnlyList<OnnxMeasurement>)method.Invoke(null, [label, model, modelPath, train, test])!;
+        }
+        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+            throw;
+        }
+    }
+
+    /// <summary>Why a model was not exported: its generated class is not <see cref="IOnnxExportable"/>.</summary>
+    public static string NotExportable(nn.Module<Tensor, Tensor> model) =>
+        $"{model.GetType().Name} has a layer without an ONNX mapping (see docs/deploy.md), so it is not exported to ONNX";
+
+    /// <summary>
     /// Runs <paramref name="path"/> in ONNX Runtime (as many threads as TorchSharp uses) on the test set: accuracy, top-1
     /// agreement with <paramref name="reference"/>, median latency at batch 1 and throughput at batch 256.
     /// </summary>
@@ -117,13 +142,15 @@ public static class OnnxDeployment
             var job = new MainJob(settings);
             var name = parse.GetValue(which)!;
             var path = ModelStore.PathOf(settings.OutputDirectory, name);
-            var measured = name switch
+            var (label, model) = name switch
             {
-                "teacher" => ExportAndMeasure("Teacher", job.Teacher().Model, path, job.Data.Train, job.Test),
-                "student-alone" => ExportAndMeasure("Student alone", job.StudentAlone().Model, path, job.Data.Train, job.Test),
-                "textbook-distilled" => ExportAndMeasure("Textbook KD", job.TextbookDistilled(job.Teacher().Model).Model, path, job.Data.Train, job.Test),
-                _ => ExportAndMeasure("Distilled student", job.Distilled(job.Teacher().Model).Model, path, job.Data.Train, job.Test),
+                "teacher" => ("Teacher", job.Teacher().Model),
+                "student-alone" => ("Student alone", job.StudentAlone().Model),
+                "textbook-distilled" => ("Textbook KD", job.TextbookDistilled(job.Teacher().Model).Model),
+                _ => ("Distilled student", job.Distilled(job.Teacher().Model).Model),
             };
+            var measured = TryExportAndMeasure(label, model, path, job.Data.Train, job.Test)
+                ?? throw new InvalidOperationException($"{NotExportable(model)}; the {settings.Pair.Key} pair's {name} stays a .dkd.");
             foreach (var m in measured)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{m.Name}: {m.Path} ({m.BytesOnDisk / 1024.0:F0} KiB), accuracy {m.Accuracy * 100:F2}% on {job.Test.Count:N0} test images, top-1 agreement with TorchSharp {m.AgreementWithTorchSharp * 100:F2}%, latency {m.Latency.Microseconds()} (batch 1), {m.Batch.Throughput(m.BatchSize)} (batch {m.BatchSize}); median (middle half of the runs)"));

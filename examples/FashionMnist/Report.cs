@@ -36,10 +36,14 @@ public sealed record TrainingSummary(string Recipe, Dictionary<string, double>? 
 /// <summary>The results table, written as markdown and JSON, and printed.</summary>
 public sealed record JobReport(string Data, string Command, ModelMeasurement Teacher, ModelMeasurement StudentAlone, ModelMeasurement TextbookDistilled, ModelMeasurement Distilled)
 {
+    /// <summary>The first line of results.md: the pair's <see cref="ExamplePair.ReportTitle"/>. Not in results.json, whose fields stay those of every pair.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Title { get; init; } = "Fashion-MNIST: teacher, student alone, textbook and tuned distillation";
+
     /// <summary>The job's --seed; each stage's seed is derived from it (<see cref="TrainingSummary.Seed"/>).</summary>
     public long Seed { get; init; }
 
-    /// <summary>Test accuracy the distilled student (the default, tuned recipe) gained over the student trained alone, in points.</summary>
+    /// <summary>Test accuracy the distilled student (the pair's default recipe; tuned for the MLP pair) gained over the student trained alone, in points.</summary>
     public double DistillationGainPoints => (Distilled.Test.Accuracy - StudentAlone.Test.Accuracy) * 100;
 
     /// <summary>The same for the textbook recipe (T = 4, 0.9 on soft targets).</summary>
@@ -57,7 +61,7 @@ public sealed record JobReport(string Data, string Command, ModelMeasurement Tea
     public string ToMarkdown()
     {
         var text = new StringBuilder();
-        text.AppendLine("# Fashion-MNIST: teacher, student alone, textbook and tuned distillation").AppendLine();
+        text.AppendLine($"# {Title}").AppendLine();
         text.AppendLine($"Data: {Data}  ").AppendLine($"Command: `{Command}`").AppendLine();
         text.AppendLine("| Model | Test accuracy | Parameters | Size on disk | Latency (batch 1), median (middle half) | Throughput (batch 256), median (middle half) | Speed-up vs teacher | Compression vs teacher |");
         text.AppendLine("|---|---|---|---|---|---|---|---|");

@@ -22,7 +22,8 @@ public sealed record TrainingData(LabeledDataset Train, LabeledDataset Validatio
         // Invariant: the description is part of every saved model's identity, which must not change with the machine's culture.
         description += string.Create(CultureInfo.InvariantCulture, $"; {train.Count:N0} to train, {validation.Count:N0} to validate");
         AnsiConsole.MarkupLine($"[bold]Data:[/] {Markup.Escape(description)}");
-        return new TrainingData(train, validation, description);
+        // What the pair's models read (the images themselves, or rows of pixels); the description stays the data's.
+        return new TrainingData(settings.Pair.Input.Convert(train), settings.Pair.Input.Convert(validation), description);
     }
 
     public static LabeledDataset LoadTest(JobSettings settings)
@@ -30,7 +31,7 @@ public sealed record TrainingData(LabeledDataset Train, LabeledDataset Validatio
         // The folder the training data came from (resolved the same way), so train and test never come from two copies.
         var (directory, _) = DataLocation.Resolve(settings.DataDirectory, trainOnly: true);
         var test = FashionMnist.Load(directory, train: false);
-        return settings.LimitTest is { } count ? DatasetSplits.Take(test, count, settings.Seed) : test;
+        return settings.Pair.Input.Convert(settings.LimitTest is { } count ? DatasetSplits.Take(test, count, settings.Seed) : test);
     }
 
     public static string TestDescription(JobSettings settings, LabeledDataset test) =>

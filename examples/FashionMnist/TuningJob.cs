@@ -5,7 +5,7 @@ using Spectre.Console;
 namespace FashionMnistExample;
 
 /// <summary>
-/// The tune sub-command: a grid search of the distillation recipe's loss settings on the validation split (the test set
+/// The tune sub-command: a grid search of a distillation recipe of the pair (its default unless --recipe says) over its loss settings on the validation split (the test set
 /// is never opened), written as a table, a heatmap and the winning attribute lines.
 /// </summary>
 public sealed class TuningJob(JobSettings settings)
@@ -13,29 +13,28 @@ public sealed class TuningJob(JobSettings settings)
     /// <summary>Hinton's temperature against the share of the loss on soft targets (the rest on the labels).</summary>
     public static readonly string[] DefaultGrid = ["SoftTargets.Temperature=1,2,4,8", "SoftTargets.Weight+HardLabels.Weight=0.5,0.7,0.9"];
 
-    /// <summary>The recipes `tune --recipe` can search.</summary>
-    public static readonly string[] Recipes = [nameof(Distil), nameof(DecoupledDistil)];
+    /// <summary>What `tune --recipe` accepts: every pair's tunable recipes (each pair checks its own).</summary>
+    public static string[] Recipes => ExamplePair.All.SelectMany(p => p.Tunable.Select(r => r.Name)).Distinct().ToArray();
 
-    public TuningResult Run(IReadOnlyList<TuningAxis> axes, int? epochs, string recipe = nameof(Distil))
+    /// <summary>Searches <paramref name="recipe"/> (the pair's default recipe when null), from its loss settings with --loss applied.</summary>
+    public TuningResult Run(IReadOnlyList<TuningAxis> axes, int? epochs, string? recipe = null)
     {
-        var job = new MainJob(settings);
+        var pair = settings.Pair;
+        var chosen = pair.TunableRecipe(recipe);
+        // Checked before the teacher trains: a mistyped --loss fails at once.
+        var start = chosen.WithOverrides(settings.Loss);
+        // The job trains (or reuses) the teacher; --loss is this recipe's, not the default recipe's the job would check it against.
+        var job = new MainJob(settings with { Loss = null });
         var (teacher, _) = job.Teacher();
-        FashionMlp Student() => new(seed: settings.Seed + 2);
-        return recipe switch
-        {
-            nameof(Distil) => Run(job, axes, epochs, Distil.DefaultLoss, Distil.DefaultOptions,
-                loss => new Distil(teacher, Student(), seed: settings.Seed + 3, loss: loss)),
-            nameof(DecoupledDistil) => Run(job, axes, epochs, DecoupledDistil.DefaultLoss, DecoupledDistil.DefaultOptions,
-                loss => new DecoupledDistil(teacher, Student(), seed: settings.Seed + 3, loss: loss)),
-            _ => throw new ArgumentException($"There is no recipe '{recipe}' to tune; choose {string.Join(" or ", Recipes)}."),
-        };
+        return Run(job, pair, axes, epochs, chosen, start,
+            loss => chosen.Create(teacher, pair.NewStudent(settings.Seed + 2), settings.Seed + 3, loss));
     }
 
-    private TuningResult Run<TSettings>(MainJob job, IReadOnlyList<TuningAxis> axes, int? epochs, TSettings defaults, TrainingOptions defaultOptions,
-        Func<TSettings, ITrainingTask> create) where TSettings : ILossSettings
+    private TuningResult Run(MainJob job, ExamplePair pair, IReadOnlyList<TuningAxis> axes, int? epochs, DistillationRecipe recipe, ILossSettings start,
+        Func<ILossSettings, ITrainingTask> create)
     {
         var directory = Path.Combine(settings.OutputDirectory, "tuning");
-        var start = settings.Loss is { } text ? LossSettingsSupport.Apply(defaults, text) : defaults;
+        var defaultOptions = recipe.DefaultOptions;
         var options = settings.StudentAugmentation().ApplyTo(settings.ForStudents(defaultOptions) with
         {
             Epochs = epochs ?? settings.DistilEpochs ?? defaultOptions.Epochs,
@@ -49,7 +48,7 @@ public sealed class TuningJob(JobSettings settings)
         var result = RecipeTuner.Run(axes, start, options, create,
             job.Data.Train, job.Data.Validation, Path.Combine(directory, "tuning.json"), new SynchronousProgress<TuningEvent>(Report));
 
-        Write(directory, axes, result, job.Data.Description, job.Data.Validation.Count, typeof(TSettings).DeclaringType!.Name);
+        Write(directory, axes, result, job.Data.Description, job.Data.Validation.Count, recipe.Name, pair);
         return result;
     }
 
@@ -79,13 +78,14 @@ public sealed class TuningJob(JobSettings settings)
     private static string Values(IReadOnlyDictionary<string, double> values) =>
         string.Join(", ", values.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} = {kv.Value}")));
 
-    private static void Write(string directory, IReadOnlyList<TuningAxis> axes, TuningResult result, string data, long validationCount, string recipe)
+    private static void Write(string directory, IReadOnlyList<TuningAxis> axes, TuningResult result, string data, long validationCount, string recipe, ExamplePair pair)
     {
         var best = result.Best;
-        // The main job's --loss overrides the Distil recipe; another recipe's winner is pasted, not passed.
-        var overrideLine = recipe == nameof(Distil)
-            ? $"Or as a run-time override of the example: `--loss \"{best.LossSettings}\"`"
-            : $"The example's --loss overrides the Distil recipe only; as settings text for {recipe}: `{best.LossSettings}`";
+        // The main job's --loss overrides the pair's default recipe; another recipe's winner is pasted, not passed.
+        var pairOption = pair == ExamplePair.DefaultPair ? "" : $"--pair {pair.Key} ";
+        var overrideLine = recipe == pair.Default.Name
+            ? $"Or as a run-time override of the example: `{pairOption}--loss \"{best.LossSettings}\"`"
+            : $"The example's --loss overrides the {pair.Default.Name} recipe only; as settings text for {recipe}: `{best.LossSettings}`";
         if (best.Values.ContainsKey(TuningAxis.LearningRate) || best.Values.ContainsKey(TuningAxis.Epochs))
             overrideLine += " (it covers the loss settings; the learning rate and epochs go in with the attribute lines)";
         var error = Plots.StandardErrorPoints(best.ValidationAccuracy, validationCount);

@@ -91,9 +91,9 @@ public class FashionMnistCliTests : IDisposable
     /// <summary>What each sub-command's --help must list: its own options, and no other command's.</summary>
     public static TheoryData<string, string[]> CommandOptions()
     {
-        string[] data = ["--data", "--output", "--seed", "--threads", "--limit-train", "--validation-fraction", "--retrain"];
+        string[] data = ["--pair", "--data", "--output", "--seed", "--threads", "--limit-train", "--validation-fraction", "--retrain"];
         string[] teacher = ["--teacher-epochs", "--teacher-shift", "--teacher-label-smoothing"];
-        string[] students = ["--student-shift", "--student-flip", "--student-mixup", "--student-learning-rate", "--patience"];
+        string[] students = ["--student-shift", "--student-flip", "--student-mixup", "--student-erasing", "--student-learning-rate", "--patience"];
         string[] distil = ["--distil-epochs", "--loss"];
         string[] everything = [.. data, .. teacher, .. students, "--student-epochs", .. distil, "--limit-test"];
         return new TheoryData<string, string[]>
@@ -106,7 +106,7 @@ public class FashionMnistCliTests : IDisposable
             { "distill", [.. data, .. teacher, .. students, .. distil] },
             { "tune", [.. data, .. teacher, .. students, .. distil, "--axis", "--tune-epochs", "--recipe"] },
             { "export", [.. everything, "--model"] },
-            { "summary", [] },
+            { "summary", ["--pair"] },
         };
     }
 
