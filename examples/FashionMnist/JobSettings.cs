@@ -12,7 +12,7 @@ public sealed record JobSettings(
     int? LimitTrain,
     int? LimitTest,
     bool Retrain,
-    int TeacherShift,
+    int? TeacherShift,
     int StudentShift,
     bool StudentFlip,
     double? StudentMixup,
@@ -69,7 +69,7 @@ public sealed record JobSettings(
     public string? TeacherCachePath => StudentMixup is null && Erasing is null ? Path.Combine(OutputDirectory, "teacher-outputs.cache") : null;
 
     /// <summary>The teacher's augmentation: random shifts of up to --teacher-shift pixels, for the pair's input.</summary>
-    public DslKd.IEnumerableAugmentation? TeacherAugmentation => Pair.Input.Wrap(Shift(TeacherShift));
+    public DslKd.IEnumerableAugmentation? TeacherAugmentation => Pair.Input.Wrap(Shift(TeacherShift ?? Pair.TeacherShift));
 }
 
 /// <summary>

@@ -30,7 +30,7 @@ var distilEpochs = new Option<int?>("--distil-epochs") { Description = $"Distill
 var limitTrain = new Option<int?>("--limit-train") { Description = "Use only this many training samples (quick runs)" };
 var limitTest = new Option<int?>("--limit-test") { Description = "Use only this many test samples (quick runs)" };
 var retrain = new Option<bool>("--retrain") { Description = "Train every stage again instead of reusing saved models" };
-var teacherShift = new Option<int>("--teacher-shift") { Description = "Random shifts of up to this many pixels on the teacher's training batches (0: none)", DefaultValueFactory = _ => 2 };
+var teacherShift = new Option<int?>("--teacher-shift") { Description = "Random shifts of up to this many pixels on the teacher's training batches (0: none; default: the pair's, 2 for the image pairs, 0 for the sequence pair)" };
 var studentShift = new Option<int>("--student-shift") { Description = "The same for the students' batches, alone and distilled; the teacher sees the same shifted batch (0: none)", DefaultValueFactory = _ => 0 };
 var studentFlip = new Option<bool>("--student-flip") { Description = "Random left-right flips on the students' batches instead of shifts; the teacher sees the same flipped batch" };
 var studentMixup = new Option<double?>("--student-mixup") { Description = "Blend each student sample with another of its batch, keeping at least this weight (0.5-1) of its own; the teacher runs online on the same blends" };

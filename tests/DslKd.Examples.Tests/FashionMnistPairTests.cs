@@ -93,9 +93,31 @@ public sealed class FashionMnistPairTests : IDisposable
     }
 
     [Fact]
+    public void Sequence_pair_reads_images_as_rows_trains_an_lstm_teacher_and_distils_a_gru_student_in_its_own_folder()
+    {
+        Assert.Equal(RowLstm.ParameterCount, new RowLstm().parameters().Sum(p => p.numel()));
+        Assert.Equal(RowGru.ParameterCount, new RowGru().parameters().Sum(p => p.numel()));
+
+        var (exitCode, output, error) = Run(Tiny("run", "--pair", "sequence", "--limit-test", "100", "--student-epochs", "1", "--distil-epochs", "1"));
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        var folder = Path.Combine(_output, "sequence");
+        foreach (var file in new[] { "results.md", "results.json", "teacher.dkd", "student-alone.dkd", "textbook-distilled.dkd", "distilled.dkd" })
+            Assert.True(File.Exists(Path.Combine(folder, file)), $"sequence/{file} is missing");
+        var markdown = File.ReadAllText(Path.Combine(folder, "results.md"));
+        Assert.Contains("| Teacher (BiLSTM) |", markdown);
+        Assert.Contains("| Distilled student (GRU) |", markdown);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "results.json")));
+        Assert.InRange(json.RootElement.GetProperty("Teacher").GetProperty("Test").GetProperty("Accuracy").GetDouble(), 0.2, 1.0); // above the 10% of guessing after one epoch on 540 images
+        // The recurrent layers have no ONNX mapping yet: the job says so instead of failing or writing a broken file.
+        Assert.Contains("RowGru has a layer without an ONNX mapping", output);
+        Assert.False(File.Exists(Path.Combine(folder, "distilled.onnx")));
+    }
+
+    [Fact]
     public void Pairs_are_found_by_key_the_mlp_pair_first_with_the_names_and_folder_it_always_had()
     {
-        Assert.Equal(["mlp", "cnn"], ExamplePair.All.Select(p => p.Key));
+        Assert.Equal(["mlp", "cnn", "sequence"], ExamplePair.All.Select(p => p.Key));
         var mlp = ExamplePair.DefaultPair;
         Assert.IsType<MlpPair>(mlp);
         Assert.Equal("runs/x", mlp.OutputDirectory("runs/x"));
@@ -107,7 +129,7 @@ public sealed class FashionMnistPairTests : IDisposable
         Assert.Equal(["Distil", "DecoupledDistil"], mlp.Tunable.Select(r => r.Name));
         Assert.Same(Distil.DefaultLoss, mlp.Default.DefaultLoss);
         Assert.Equal(["SmallCnnDistil", "SmallCnnDecoupledDistil", "SmallCnnStandardizedDistil", "SmallCnnAttentionDistil"], ExamplePair.Find("cnn").Tunable.Select(r => r.Name));
-        Assert.Contains("no pair 'rnn'; choose mlp or cnn", Assert.Throws<ArgumentException>(() => ExamplePair.Find("rnn")).Message);
+        Assert.Contains("no pair 'rnn'; choose mlp or cnn or sequence", Assert.Throws<ArgumentException>(() => ExamplePair.Find("rnn")).Message);
         Assert.Contains("no recipe 'Distil' to tune; choose SmallCnnDistil or ", Assert.Throws<ArgumentException>(() => ExamplePair.Find("cnn").TunableRecipe("Distil")).Message);
 
         // The factories seed the models as the job always did: the same seed, the same weights.

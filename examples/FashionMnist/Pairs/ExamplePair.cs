@@ -41,6 +41,12 @@ public abstract class ExamplePair
     /// <summary>How the data's images [N, 1, 28, 28] become what both models read (<see cref="InputForm.Images"/> unless a pair says otherwise).</summary>
     public virtual InputForm Input => InputForm.Images;
 
+    /// <summary>
+    /// Random shifts of up to this many pixels on the teacher's batches unless <c>--teacher-shift</c> says otherwise: 2 for
+    /// the image pairs; a pair whose models read rows sets 0 (a sideways shift moves every feature of a row).
+    /// </summary>
+    public virtual int TeacherShift => 2;
+
     /// <summary>A new teacher, initialised from <paramref name="seed"/>.</summary>
     public abstract nn.Module<Tensor, Tensor> NewTeacher(long seed);
 
