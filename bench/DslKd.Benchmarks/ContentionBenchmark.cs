@@ -15,21 +15,8 @@ public static class ContentionBenchmark
     public static void Run(BenchReport report, int steps)
     {
         var cores = Environment.ProcessorCount;
-        var images = randn(128, 1, 28, 28);
-        var labels = randint(0, 10, 128);
-        ITrainingTask task = new TrainWideCnn(new WideCnn(seed: 1));
-        var optimizer = OptimizerFactory.Create(new OptimizerSettings(), task.Trainable.parameters());
-        task.Trainable.train();
-        void Step()
-        {
-            using var scope = NewDisposeScope();
-            optimizer.zero_grad();
-            var total = task.ComputeTrainingLoss(images, labels).Total;
-            _ = total.item<float>();
-            total.backward();
-            optimizer.step();
-        }
-        Action WithThreads(int threads) => () => { set_num_threads(threads); Step(); };
+        var step = CnnTeacherStep.Create(batch: 128);
+        Action WithThreads(int threads) => () => { set_num_threads(threads); step(); };
 
         var quiet = Timing.MedianSeconds(steps, WithThreads(cores));
         report.Add(Section, $"quiet, {cores} threads", quiet * 1e3, "ms");

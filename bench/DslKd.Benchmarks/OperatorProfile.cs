@@ -17,27 +17,14 @@ public static class OperatorProfile
 
     public static void Run(BenchReport report, int steps)
     {
-        var images = randn(128, 1, 28, 28);
-        var labels = randint(0, 10, 128);
-        ITrainingTask task = new TrainWideCnn(new WideCnn(seed: 1));
-        var optimizer = OptimizerFactory.Create(new OptimizerSettings(), task.Trainable.parameters());
-        task.Trainable.train();
-        void Step()
-        {
-            using var scope = NewDisposeScope();
-            optimizer.zero_grad();
-            var total = task.ComputeTrainingLoss(images, labels).Total;
-            _ = total.item<float>();
-            total.backward();
-            optimizer.step();
-        }
-        for (var i = 0; i < 5; i++) Step();
+        var step = CnnTeacherStep.Create(batch: 128);
+        for (var i = 0; i < 5; i++) step();
 
         var trace = Path.Combine(Path.GetTempPath(), $"dslkd-profile-{Environment.ProcessId}.json");
         try
         {
             var wall = System.Diagnostics.Stopwatch.StartNew();
-            if (!Recorder.TryRecord(trace, () => { for (var i = 0; i < steps; i++) Step(); }))
+            if (!Recorder.TryRecord(trace, () => { for (var i = 0; i < steps; i++) step(); }))
             {
                 report.Note(Section, "skipped", "this libtorch build does not export RecordProfile");
                 return;
