@@ -12,47 +12,13 @@ shapes must be PyTorch's), runs it in eval mode and writes <name>.out.safetensor
 import json
 import math
 import os
-import struct
 import sys
 
-import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64", torch.bool: "BOOL"}
-TORCH_DTYPES = {v: k for k, v in DTYPES.items()}
-
-
-def save_safetensors(tensors, path):
-    header, blobs, offset = {}, [], 0
-    for name, tensor in tensors.items():
-        data = tensor.detach().contiguous().cpu().numpy().tobytes()
-        header[name] = {"dtype": DTYPES[tensor.dtype], "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-
-
-def load_safetensors(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
-    header.pop("__metadata__", None)
-    out = {}
-    for name, entry in header.items():
-        begin, end = entry["data_offsets"]
-        dtype = TORCH_DTYPES[entry["dtype"]]
-        array = np.frombuffer(raw[8 + n + begin:8 + n + end], dtype=torch.empty(0, dtype=dtype).numpy().dtype)
-        out[name] = torch.from_numpy(array.copy()).reshape(entry["shape"])
-    return out
+from safetensors_io import load_safetensors, save_safetensors  # beside this script
 
 
 def split(tensors, case_keys):
