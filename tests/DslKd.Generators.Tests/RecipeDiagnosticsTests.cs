@@ -276,6 +276,14 @@ public class RecipeDiagnosticsTests
         public partial class R;
         """), "DKD0028", "RelationalKD: AngleWeight must be zero or a positive number but is -1");
 
+    [Fact]
+    public void DKD0028_a_negative_warm_up_names_the_argument() => DiagnosticAssert.Single(Recipe("""
+        [Distillation<Cnn, Mlp>]
+        [DecoupledKD([|WarmupEpochs = -5|])]
+        [HardLabels]
+        public partial class R;
+        """), "DKD0028", "DecoupledKD: WarmupEpochs must be zero (no warm-up) or a number of epochs but is -5");
+
     // Sequence models: a teacher over token ids, students that agree with it or not, features of several layouts.
     private const string SequenceModels = """
         using DslKd;

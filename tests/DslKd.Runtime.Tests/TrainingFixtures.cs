@@ -82,3 +82,11 @@ public static class QuadrantData
 [Optimizer(OptimizerKind.AdamW, LearningRate = 1e-2)]
 [Epochs(2), BatchSize(32), Seed(2)]
 public partial class DistilQuadrantsOtherNumbers;
+
+/// <summary>Decoupled KD ramped in over 4 epochs, as mdistiller ramps it over 20.</summary>
+[Distillation<QuadrantTeacher, QuadrantStudent>]
+[DecoupledKD(Temperature = 2, Weight = 0.8, WarmupEpochs = 4)]
+[HardLabels(Weight = 0.5)]
+[Optimizer(OptimizerKind.Adam, LearningRate = 1e-2)]
+[Epochs(5), BatchSize(64), Seed(2)]
+public partial class WarmedUpDistilQuadrants;

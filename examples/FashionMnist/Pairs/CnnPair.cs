@@ -100,7 +100,7 @@ public partial class SmallCnnDistil;
 
 /// <summary>Decoupled KD (Zhao et al. 2022) with the paper's and mdistiller's CIFAR numbers: T = 4, α = 1, β = 8, cross-entropy 1 (without its warm-up).</summary>
 [Distillation<FashionResNet, FashionSmallCnn>]
-[DecoupledKD(Temperature = 4, Alpha = 1, Beta = 8, Weight = 1)]
+[DecoupledKD(Temperature = 4, Alpha = 1, Beta = 8, Weight = 1, WarmupEpochs = 5)]
 [HardLabels(Weight = 1)]
 [Optimizer(OptimizerKind.Adam, LearningRate = 1e-3)]
 [LearningRateSchedule(ScheduleKind.Cosine)]

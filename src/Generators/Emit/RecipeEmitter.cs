@@ -201,10 +201,10 @@ internal static class RecipeEmitter
                     writer.Line($"var {Identifiers.Local(term.Name)} = {call};");
                 }
             }
-            var sum = string.Join(" + ", recipe.Terms.Where(t => !IsSwitchable(t)).Select(t => $"{TermKind.Read(t, "Weight")} * {Identifiers.Local(t.Name)}"));
+            var sum = string.Join(" + ", recipe.Terms.Where(t => !IsSwitchable(t)).Select(t => $"{TermKind.EffectiveWeight(t)} * {Identifiers.Local(t.Name)}"));
             writer.Line($"var total = {sum};");
             foreach (var term in recipe.Terms.Where(IsSwitchable))
-                writer.Line($"if ({Identifiers.Local(term.Name)} is not null) total = total + {TermKind.Read(term, "Weight")} * {Identifiers.Local(term.Name)};");
+                writer.Line($"if ({Identifiers.Local(term.Name)} is not null) total = total + {TermKind.EffectiveWeight(term)} * {Identifiers.Local(term.Name)};");
             writer.Line($"return new Losses({string.Join(", ", new[] { "total" }.Concat(recipe.Terms.Select(t => Identifiers.Local(t.Name))).Concat(new[] { "Loss" }))});");
         }
     }
@@ -295,5 +295,5 @@ internal static class RecipeEmitter
     }
 
     private static string LossTermOf(ResolvedTerm term) =>
-        $"new global::DslKd.LossTerm({Literal.CSharpString(term.Name)}, Settings.{Identifiers.Id(term.Name + "Weight")}, {Identifiers.Id(term.Name)})";
+        $"new global::DslKd.LossTerm({Literal.CSharpString(term.Name)}, {TermKind.EffectiveWeight(term, "Settings")}, {Identifiers.Id(term.Name)})";
 }

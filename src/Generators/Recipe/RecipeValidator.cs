@@ -59,7 +59,15 @@ internal static class RecipeValidator
                 diagnostics.Add(error);
                 continue;
             }
-            var named = resolved.Term! with { Name = Unique(resolved.Term!.Name, names) };
+            var warmup = term.Arguments.Int(nameof(LossTermAttribute.WarmupEpochs), 0);
+            if (warmup < 0 || warmup > int.MaxValue)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidTermArgument,
+                    term.Arguments.LocationOf(nameof(LossTermAttribute.WarmupEpochs)) ?? term.Location, term.Kind,
+                    $"{nameof(LossTermAttribute.WarmupEpochs)} must be zero (no warm-up) or a number of epochs but is {warmup}"));
+                continue;
+            }
+            var named = resolved.Term! with { Name = Unique(resolved.Term!.Name, names), WarmupEpochs = (int)warmup };
             terms.Add(named);
             if (resolved.Adapter is { } adapter) adapters.Add(adapter with { Name = named.Name + "Adapter" });
         }

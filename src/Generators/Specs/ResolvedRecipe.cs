@@ -37,7 +37,8 @@ internal sealed record ResolvedTerm(
     string? MethodName = null,
     string? MethodOwner = null,
     string? TeacherMember = null,
-    string? StudentMember = null)
+    string? StudentMember = null,
+    int WarmupEpochs = 0)
 {
     /// <summary>The teacher's Features member the term reads: the block's output, or its pre-activation output.</summary>
     public string? TeacherRead => TeacherMember ?? TeacherFeature;

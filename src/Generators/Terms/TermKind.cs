@@ -58,6 +58,14 @@ internal abstract class TermKind
     /// <summary>How generated code reads a setting of the recipe's current loss settings.</summary>
     public static string Read(ResolvedTerm term, string argument) => "Loss." + Identifiers.Id(term.Name + argument);
 
+    /// <summary>The term's weight as the total uses it: the setting, ramped in over the first epochs when the term says so.</summary>
+    public static string EffectiveWeight(ResolvedTerm term, string settings = "Loss") =>
+        Warmed(term, settings + "." + Identifiers.Id(term.Name + Weight.Argument));
+
+    /// <summary><paramref name="weight"/>, times the warm-up factor of the current epoch when the term declares a warm-up.</summary>
+    private static string Warmed(ResolvedTerm term, string weight) =>
+        term.WarmupEpochs == 0 ? weight : $"{weight} * global::DslKd.LossWarmup.Factor({term.WarmupEpochs})";
+
     /// <summary>"Conv2dAttribute" (from <c>nameof</c>) -> "Conv2d".</summary>
     protected static string KindOf(string attributeClassName) => attributeClassName.Substring(0, attributeClassName.Length - "Attribute".Length);
 

@@ -126,7 +126,8 @@ public static class TrainingLoop
             context.CancellationToken.ThrowIfCancellationRequested();
             context.StartEpoch(epoch);
             callbacks.EpochStart(context);
-            var result = epochs.Run(epoch);
+            EpochResult result;
+            using (LossWarmup.During(epoch)) result = epochs.Run(epoch);
             context.CompleteEpoch(result);
             callbacks.EpochEnd(context, result);
         }

@@ -154,7 +154,7 @@ internal static class Sources
         [Distillation<DeepCnn, ThinCnn>]
         [SoftTargetCrossEntropy(Temperature = 2.5, Weight = 0.25)]
         [LogitMatching(Weight = 0.1)]
-        [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true)]
+        [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true, WarmupEpochs = 20)]
         [HardLabels(LabelSmoothing = 0.1)]
         [FeatureHint(nameof(DeepCnn.Late), nameof(ThinCnn.Early), Weight = 0.5)]
         [FeatureHint(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, Weight = 0.2)]

@@ -101,7 +101,7 @@ namespace Demo.Recipes
             var softTargetCrossEntropy = global::DslKd.DistillationLosses.SoftTargetCrossEntropy(student.Head, teacher.Head, temperature: Loss.SoftTargetCrossEntropyTemperature);
             // [LogitMatching(Weight = 0.1)]
             var logitMatching = global::DslKd.DistillationLosses.LogitMatching(student.Head, teacher.Head);
-            // [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true)]
+            // [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true, WarmupEpochs = 20)]
             var decoupledKD = global::DslKd.DistillationLosses.DecoupledKnowledgeDistillation(student.Head, teacher.Head, labels, temperature: Loss.DecoupledKDTemperature, alpha: Loss.DecoupledKDAlpha, beta: Loss.DecoupledKDBeta, standardize: true);
             // [HardLabels(LabelSmoothing = 0.1)]
             var hardLabels = global::DslKd.DistillationLosses.HardLabels(student.Head, labels, labelSmoothing: 0.1);
@@ -124,7 +124,7 @@ namespace Demo.Recipes
             var softTargets = Loss.SoftTargetsWeight != 0 ? global::DslKd.DistillationLosses.SoftTargets(student.Head, teacher.Head, temperature: Loss.SoftTargetsTemperature) : null;
             // [CustomLoss] Confidence
             var confidence = this.Confidence(teacher, student, labels);
-            var total = Loss.SoftTargetCrossEntropyWeight * softTargetCrossEntropy + Loss.LogitMatchingWeight * logitMatching + Loss.DecoupledKDWeight * decoupledKD + Loss.HardLabelsWeight * hardLabels + Loss.LateHintWeight * lateHint + Loss.EarlyHintWeight * earlyHint + Loss.EmbeddingCosineWeight * embeddingCosine + Loss.EarlyAttentionWeight * earlyAttention + Loss.EmbeddingRelationsWeight * embeddingRelations + Loss.EmbeddingSimilaritiesWeight * embeddingSimilarities + Loss.ParameterAnchoringWeight * parameterAnchoring + Loss.ConfidenceWeight * confidence;
+            var total = Loss.SoftTargetCrossEntropyWeight * softTargetCrossEntropy + Loss.LogitMatchingWeight * logitMatching + Loss.DecoupledKDWeight * global::DslKd.LossWarmup.Factor(20) * decoupledKD + Loss.HardLabelsWeight * hardLabels + Loss.LateHintWeight * lateHint + Loss.EarlyHintWeight * earlyHint + Loss.EmbeddingCosineWeight * embeddingCosine + Loss.EarlyAttentionWeight * earlyAttention + Loss.EmbeddingRelationsWeight * embeddingRelations + Loss.EmbeddingSimilaritiesWeight * embeddingSimilarities + Loss.ParameterAnchoringWeight * parameterAnchoring + Loss.ConfidenceWeight * confidence;
             if (softTargets is not null) total = total + Loss.SoftTargetsWeight * softTargets;
             return new Losses(total, softTargetCrossEntropy, logitMatching, decoupledKD, hardLabels, lateHint, earlyHint, embeddingCosine, earlyAttention, embeddingRelations, embeddingSimilarities, parameterAnchoring, softTargets, confidence, Loss);
         }
@@ -133,7 +133,7 @@ namespace Demo.Recipes
         /// <param name="Total">The weighted sum the optimizer minimises.</param>
         /// <param name="SoftTargetCrossEntropy">[SoftTargetCrossEntropy(Temperature = 2.5, Weight = 0.25)], unweighted.</param>
         /// <param name="LogitMatching">[LogitMatching(Weight = 0.1)], unweighted.</param>
-        /// <param name="DecoupledKD">[DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true)], unweighted.</param>
+        /// <param name="DecoupledKD">[DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true, WarmupEpochs = 20)], unweighted.</param>
         /// <param name="HardLabels">[HardLabels(LabelSmoothing = 0.1)], unweighted.</param>
         /// <param name="LateHint">[FeatureHint(nameof(DeepCnn.Late), nameof(ThinCnn.Early), Weight = 0.5)], unweighted.</param>
         /// <param name="EarlyHint">[FeatureHint(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, Weight = 0.2)], unweighted.</param>
@@ -156,7 +156,7 @@ namespace Demo.Recipes
                     {
                         new global::DslKd.LossTerm("SoftTargetCrossEntropy", Settings.SoftTargetCrossEntropyWeight, SoftTargetCrossEntropy),
                         new global::DslKd.LossTerm("LogitMatching", Settings.LogitMatchingWeight, LogitMatching),
-                        new global::DslKd.LossTerm("DecoupledKD", Settings.DecoupledKDWeight, DecoupledKD),
+                        new global::DslKd.LossTerm("DecoupledKD", Settings.DecoupledKDWeight * global::DslKd.LossWarmup.Factor(20), DecoupledKD),
                         new global::DslKd.LossTerm("HardLabels", Settings.HardLabelsWeight, HardLabels),
                         new global::DslKd.LossTerm("LateHint", Settings.LateHintWeight, LateHint),
                         new global::DslKd.LossTerm("EarlyHint", Settings.EarlyHintWeight, EarlyHint),
@@ -189,16 +189,16 @@ namespace Demo.Recipes
             /// <summary>The weight in the total of [LogitMatching(Weight = 0.1)].</summary>
             public double LogitMatchingWeight { get; init; } = 0.1;
 
-            /// <summary>The temperature of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true)].</summary>
+            /// <summary>The temperature of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true, WarmupEpochs = 20)].</summary>
             public double DecoupledKDTemperature { get; init; } = 3.0;
 
-            /// <summary>The target-class weight (TCKD) of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true)].</summary>
+            /// <summary>The target-class weight (TCKD) of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true, WarmupEpochs = 20)].</summary>
             public double DecoupledKDAlpha { get; init; } = 1.0;
 
-            /// <summary>The non-target-class weight (NCKD) of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true)].</summary>
+            /// <summary>The non-target-class weight (NCKD) of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true, WarmupEpochs = 20)].</summary>
             public double DecoupledKDBeta { get; init; } = 4.0;
 
-            /// <summary>The weight in the total of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true)].</summary>
+            /// <summary>The weight in the total of [DecoupledKD(Temperature = 3, Alpha = 1, Beta = 4, Weight = 0.2, StandardizeLogits = true, WarmupEpochs = 20)].</summary>
             public double DecoupledKDWeight { get; init; } = 0.2;
 
             /// <summary>The weight in the total of [HardLabels(LabelSmoothing = 0.1)].</summary>
@@ -298,7 +298,7 @@ namespace Demo.Recipes
             {
                 $"[SoftTargetCrossEntropy(Temperature = {Format(SoftTargetCrossEntropyTemperature)}, Weight = {Format(SoftTargetCrossEntropyWeight)})]",
                 $"[LogitMatching(Weight = {Format(LogitMatchingWeight)})]",
-                $"[DecoupledKD(Temperature = {Format(DecoupledKDTemperature)}, Alpha = {Format(DecoupledKDAlpha)}, Beta = {Format(DecoupledKDBeta)}, Weight = {Format(DecoupledKDWeight)}, StandardizeLogits = true)]",
+                $"[DecoupledKD(Temperature = {Format(DecoupledKDTemperature)}, Alpha = {Format(DecoupledKDAlpha)}, Beta = {Format(DecoupledKDBeta)}, Weight = {Format(DecoupledKDWeight)}, StandardizeLogits = true, WarmupEpochs = 20)]",
                 $"[HardLabels(LabelSmoothing = 0.1, Weight = {Format(HardLabelsWeight)})]",
                 $"[FeatureHint(nameof(DeepCnn.Late), nameof(ThinCnn.Early), Weight = {Format(LateHintWeight)})]",
                 $"[FeatureHint(nameof(DeepCnn.Early), nameof(ThinCnn.Early), Alignment = FeatureAlignment.AdaptivePool, Weight = {Format(EarlyHintWeight)})]",

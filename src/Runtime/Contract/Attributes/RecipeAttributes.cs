@@ -20,6 +20,13 @@ public abstract class LossTermAttribute : Attribute
 
     /// <summary>The term's weight in the total loss; must not be negative (default 1).</summary>
     public double Weight { get; set; } = 1;
+
+    /// <summary>
+    /// Ramps the weight in over the first epochs of a training run: in epoch <c>e</c> (from 1) the term counts
+    /// <c>Weight * min(e / WarmupEpochs, 1)</c>, as mdistiller ramps DKD in over 20 epochs. 0 (the default): full weight
+    /// from the first step; must not be negative.
+    /// </summary>
+    public int WarmupEpochs { get; set; }
 }
 
 /// <summary>
@@ -168,4 +175,11 @@ public sealed class CustomLossAttribute : Attribute
 {
     /// <summary>The term's weight in the total loss; must not be negative (default 1).</summary>
     public double Weight { get; set; } = 1;
+
+    /// <summary>
+    /// Ramps the weight in over the first epochs of a training run: in epoch <c>e</c> (from 1) the term counts
+    /// <c>Weight * min(e / WarmupEpochs, 1)</c>, as mdistiller ramps DKD in over 20 epochs. 0 (the default): full weight
+    /// from the first step; must not be negative.
+    /// </summary>
+    public int WarmupEpochs { get; set; }
 }
