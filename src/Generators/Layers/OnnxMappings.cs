@@ -23,13 +23,20 @@ internal sealed class OnnxMappings
 
     /// <summary>
     /// The mappings of the layer kinds ONNX export supports: every kind except the opaque TorchScript layer and the
-    /// sequence layers (Embedding, LSTM, GRU, TransformerEncoder, PositionalEncoding, PoolOverTime, MaxPool1d, AvgPool1d),
-    /// whose lowering is not written yet.
+    /// sequence layers Embedding, TransformerEncoder, PositionalEncoding, MaxPool1d and AvgPool1d, whose lowering is not
+    /// written yet, and PoolOverTime over windows. Embedding stays unmapped on purpose: a padding index makes the padding
+    /// mask that LSTM, GRU and PoolOverTime read, and masking is not exported; LSTM, GRU and PoolOverTime are mapped
+    /// because, without an Embedding, a model's input never has one.
     /// </summary>
     public static OnnxMappings Default { get; } = new(new Dictionary<string, Func<ResolvedLayer, string, string?>>
     {
-        // ONNX Gemm takes [batch, features]: a Linear applied to each step of a sequence has no mapping (yet).
-        ["Linear"] = (l, path) => l.InputShape.Count != 1 ? null : Record("OnnxLinear", l, path, "Bias: " + Literal.Of(l.Layer.Arguments.Bool("Bias", true))),
+        // Gemm on a vector; MatMul + Add on a sequence (the Linear applied to each step).
+        ["Linear"] = (l, path) => Record("OnnxLinear", l, path, "Bias: " + Literal.Of(l.Layer.Arguments.Bool("Bias", true))),
+        ["LSTM"] = Recurrent("Lstm"),
+        ["GRU"] = Recurrent("Gru"),
+        // Over the whole sequence only: windows (Kernel > 0) have no mapping yet.
+        ["PoolOverTime"] = (l, path) => l.Layer.Arguments.Int("Kernel", 0) != 0 ? null
+            : Record("OnnxPoolOverTime", l, path, "Max: " + Literal.Of(l.Layer.Arguments.Int("Pooling", 0) == 0)),
         ["Conv1d"] = Convolution,
         ["Conv2d"] = Convolution,
         ["BatchNorm1d"] = (l, path) => Record("OnnxBatchNorm", l, path, "Eps: " + Literal.Of(l.Layer.Arguments.Real("Eps", 1e-5))),
@@ -69,9 +76,16 @@ internal sealed class OnnxMappings
         foreach (var block in model.Blocks)
             foreach (var (path, layer) in block.NamedLayers())
                 if (Map(layer, path) is null)
-                    return (block.Name, Has(layer.Layer.Kind) ? $"{layer.Layer.Kind} on {ShapeText.Format(layer.InputShape)}" : layer.Layer.Kind);
+                    return (block.Name, Has(layer.Layer.Kind) ? $"{layer.Layer.Kind} on {ShapeText.Format(layer.InputShape)}" : Unmapped(layer));
         return null;
     }
+
+    /// <summary>An unmapped kind's name, with why for the Embedding: what its padding index implies is never exported.</summary>
+    private static string Unmapped(ResolvedLayer layer) =>
+        layer.Layer.Kind != "Embedding" ? layer.Layer.Kind
+        : layer.Layer.Arguments.Int("PaddingIndex", -1) >= 0
+            ? "Embedding (with a PaddingIndex: the padding mask it makes for the layers after it is not exported)"
+            : "Embedding (token inputs are not exported yet)";
 
     private static string Convolution(ResolvedLayer layer, string path)
     {
@@ -95,6 +109,17 @@ internal sealed class OnnxMappings
         return Record("OnnxPooling", layer, path, $"Kind: {Export}OnnxPoolingKind.{kind}",
             "Kernel: " + Literal.Of(kernel), "Stride: " + Literal.Of(stride), "Padding: " + Literal.Of(a.Int("Padding", 0)));
     }
+
+    private static Func<ResolvedLayer, string, string?> Recurrent(string cell) =>
+        (layer, path) =>
+        {
+            var a = layer.Layer.Arguments;
+            return Record("OnnxRecurrent", layer, path, $"Cell: {Export}OnnxRecurrentCell.{cell}",
+                "Hidden: " + Literal.Of(a.Int("HiddenSize", 0)),
+                "Layers: " + Literal.Of(a.Int("Layers", 1)),
+                "Bidirectional: " + Literal.Of(a.Bool("Bidirectional", false)),
+                "Sequence: " + Literal.Of(a.Int("Output", 0) == 0));
+        };
 
     private static Func<ResolvedLayer, string, string?> Activation(string kind) =>
         (layer, path) => Record("OnnxActivation", layer, path, $"Kind: {Export}OnnxActivationKind.{kind}");
