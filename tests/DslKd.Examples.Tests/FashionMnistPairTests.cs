@@ -114,8 +114,9 @@ public sealed class FashionMnistPairTests : IDisposable
         foreach (var file in new[] { "distilled.onnx", "distilled.int8.onnx" })
             Assert.True(File.Exists(Path.Combine(folder, file)), $"sequence/{file} is missing");
         Assert.Equal(2, json.RootElement.GetProperty("OnnxRuntime").GetArrayLength()); // float32 and int8
-        Assert.Contains("ONNX Runtime float32", markdown);
-        Assert.Contains("ONNX Runtime int8", markdown);
+        Assert.Contains("## The distilled student in ONNX Runtime", markdown);
+        Assert.Contains("| distilled.onnx | ", markdown);
+        Assert.Contains("| distilled.int8.onnx | ", markdown);
     }
 
     [Fact]
