@@ -34,9 +34,9 @@ public class OnnxExportGeneratorTests
         Assert.Contains("Conv2d", layerKinds);
         // An opaque TorchScript teacher has no declared layers to map: exporting one is DKD0050, by design (teachers are not shipped).
         // These sequence layers have no lowering yet (issue 19): exporting a model with one is DKD0050 until they get one.
-        // The Embedding stays unmapped on purpose: the padding mask its PaddingIndex makes is not exported.
+        // An Embedding with a PaddingIndex has no mapping on purpose: the padding mask it makes is not exported.
         string[] opaque = ["TorchScript"];
-        string[] sequences = ["Embedding", "TransformerEncoder", "PositionalEncoding", "MaxPool1d", "AvgPool1d"];
+        string[] sequences = ["TransformerEncoder", "PositionalEncoding", "MaxPool1d", "AvgPool1d"];
         Assert.All(sequences, kind => Assert.Contains(kind, layerKinds));
         Assert.All(layerKinds.Except(opaque).Except(sequences), kind => Assert.True(OnnxMappings.Default.Has(kind), $"{kind} has no ONNX mapping in src/Generators/Layers/OnnxMappings.cs"));
         Assert.All(opaque.Concat(sequences), kind => Assert.False(OnnxMappings.Default.Has(kind)));
@@ -98,7 +98,7 @@ public class OnnxExportGeneratorTests
     }
 
     [Fact]
-    public void An_Embedding_without_a_PaddingIndex_is_DKD0050_too_and_says_token_inputs_are_not_exported()
+    public void An_Embedding_without_a_PaddingIndex_maps_and_one_with_a_PaddingIndex_does_not()
     {
         var compilation = GeneratorHarness.Compile("""
             using DslKd;
@@ -111,7 +111,12 @@ public class OnnxExportGeneratorTests
             """);
         var model = ModelValidator.Validate(ModelParser.ParseAnyRole(compilation.GetTypeByMetadataName("Tokens")!, CancellationToken.None)!).Model!;
 
-        Assert.Equal(("Encoder", "Embedding (token inputs are not exported yet)"), OnnxMappings.Default.FirstUnmapped(model));
+        Assert.Null(OnnxMappings.Default.FirstUnmapped(model));
+        Assert.StartsWith("new global::DslKd.Export.OnnxEmbedding(\"Encoder.0\"", OnnxMappings.Default.Map(model.Blocks[0].Layers[0], "Encoder.0"));
+
+        var padded = GeneratorHarness.Compile(Sources.GruStudent);
+        var gru = ModelValidator.Validate(ModelParser.ParseAnyRole(padded.GetTypeByMetadataName("Text.GruStudent")!, CancellationToken.None)!).Model!;
+        Assert.Null(OnnxMappings.Default.Map(gru.Blocks[0].Layers[0], "Encoder.0"));
     }
 
     [Fact]

@@ -25,6 +25,7 @@ public class OnnxSequenceExportTests(ITestOutputHelper output)
         ["OnnxRecurrentChain"] = () => new OnnxRecurrentChain(seed: 1),
         ["OnnxRowGru"] = () => new OnnxRowGru(seed: 1),
         ["OnnxRowLstm"] = () => new OnnxRowLstm(seed: 1),
+        ["OnnxTokenGru"] = () => new OnnxTokenGru(seed: 1),
     };
 
     public static TheoryData<string> ModelNames => new(Models.Keys);
@@ -36,7 +37,9 @@ public class OnnxSequenceExportTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         using var model = Models[name]();
         var inputShape = ((IOnnxExportable)model).Description.InputShape.ToArray();
-        OnnxRuntimeHarness.MakeNonTrivial(model, inputShape, seed: 3);
+        var tokens = model is OnnxTokenGru;
+        if (tokens) PerturbParameters(model);
+        else OnnxRuntimeHarness.MakeNonTrivial(model, inputShape, seed: 3);
 
         var path = Path.Combine(Path.GetTempPath(), $"dslkd-{name}-{Guid.NewGuid():N}.onnx");
         try
@@ -50,7 +53,9 @@ public class OnnxSequenceExportTests(ITestOutputHelper output)
                 Assert.Empty(warnings);
                 foreach (var batch in new[] { 1L, 7L })
                 {
-                    var input = randn([batch, .. inputShape], generator: new Generator((ulong)batch));
+                    var input = tokens
+                        ? randint(20, [batch, .. inputShape], dtype: ScalarType.Int64, generator: new Generator((ulong)batch))
+                        : randn([batch, .. inputShape], generator: new Generator((ulong)batch));
                     using var expected = ForwardNoGrad(model, input);
                     var difference = OnnxRuntimeHarness.MaxDifference(expected, OnnxRuntimeHarness.Run(session, input)["logits"]);
                     output.WriteLine($"{name}, batch {batch}: max |Δlogit| = {difference:E2} ({bytes.Length:N0} bytes)");
@@ -81,6 +86,41 @@ public class OnnxSequenceExportTests(ITestOutputHelper output)
         Assert.Contains(graph.Node, n => n.OpType == "MatMul" && n.Name.StartsWith("Encoder.1", StringComparison.Ordinal));
         Assert.Single(graph.Node, n => n.OpType == "Gemm");
         Assert.Contains(graph.Node, n => n.OpType == "ReduceMean");
+    }
+
+    [Fact]
+    public void A_token_model_reads_int64_ids_through_Gather_and_its_int8_export_calibrates_on_token_ids()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new OnnxTokenGru(seed: 1);
+        PerturbParameters(model);
+        var graph = Onnx.ModelProto.Parser.ParseFrom(Export(model)).Graph;
+        Assert.Equal(7, graph.Input.Single().Type.TensorType.ElemType); // int64
+        Assert.Equal("Gather", graph.Node[0].OpType);
+
+        var generator = new Generator(5);
+        var calibration = Enumerable.Range(0, 2).Select(_ => randint(20, [16, 11], dtype: ScalarType.Int64, generator: generator)).ToList();
+        var bytes = OnnxExport.ToInt8Bytes(model, calibration);
+        var (session, warnings) = OnnxRuntimeHarness.Open(bytes);
+        using (session)
+        {
+            Assert.Empty(warnings);
+            var input = randint(20, [9, 11], dtype: ScalarType.Int64, generator: generator);
+            using var expected = ForwardNoGrad(model, input);
+            var difference = OnnxRuntimeHarness.MaxDifference(expected, OnnxRuntimeHarness.Run(session, input)["logits"]);
+            output.WriteLine($"OnnxTokenGru int8: max |Δlogit| = {difference:E2}");
+            Assert.True(difference < 0.5, $"int8 OnnxTokenGru is {difference} away from the float model");
+        }
+    }
+
+    /// <summary>MakeNonTrivial for a token model (its input is ids, not floats): the parameters moved off their initial values.</summary>
+    private static void PerturbParameters(nn.Module<Tensor, Tensor> model)
+    {
+        var generator = new Generator(3);
+        using (no_grad())
+            foreach (var parameter in model.parameters())
+                parameter.add_(randn(parameter.shape, generator: generator) * 0.1);
+        model.eval();
     }
 
     [Fact]
@@ -116,6 +156,7 @@ public class OnnxSequenceExportTests(ITestOutputHelper output)
         OnnxRecurrentChain m => OnnxExport.ToBytes(m),
         OnnxRowGru m => OnnxExport.ToBytes(m),
         OnnxRowLstm m => OnnxExport.ToBytes(m),
+        OnnxTokenGru m => OnnxExport.ToBytes(m),
         _ => throw new ArgumentException(model.GetType().Name),
     };
 

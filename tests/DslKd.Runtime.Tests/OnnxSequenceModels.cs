@@ -2,7 +2,7 @@ using DslKd;
 
 namespace DslKd.Runtime.Tests;
 
-// Real-valued sequence models (no Embedding, so no padding mask) that put LSTM, GRU, PoolOverTime and a Linear applied to
+// Sequence models without a padding mask (real-valued, or tokens through an Embedding without a PaddingIndex) that put LSTM, GRU, PoolOverTime and a Linear applied to
 // each step through ONNX export: one and two directions, one and two stacked layers, both recurrent outputs.
 
 /// <summary>A 2-layer bidirectional GRU's every step, a Linear per step, a mean over time.</summary>
@@ -82,5 +82,16 @@ public partial class OnnxRowLstm
     public partial Block Pooled { get; }
 
     [Linear(10)]
+    public partial Block Logits { get; }
+}
+
+/// <summary>Token ids through an Embedding without a PaddingIndex (so no mask): Gather, then a GRU's every step, pooled.</summary>
+[Model(InputShape = [11], Classes = 3)]
+public partial class OnnxTokenGru
+{
+    [Embedding(20, 6), GRU(5, RecurrentOutput.Sequence, Bidirectional = true), PoolOverTime(TimePooling.Max)]
+    public partial Block Encoder { get; }
+
+    [Linear(3)]
     public partial Block Logits { get; }
 }

@@ -23,15 +23,17 @@ internal sealed class OnnxMappings
 
     /// <summary>
     /// The mappings of the layer kinds ONNX export supports: every kind except the opaque TorchScript layer and the
-    /// sequence layers Embedding, TransformerEncoder, PositionalEncoding, MaxPool1d and AvgPool1d, whose lowering is not
-    /// written yet, and PoolOverTime over windows. Embedding stays unmapped on purpose: a padding index makes the padding
-    /// mask that LSTM, GRU and PoolOverTime read, and masking is not exported; LSTM, GRU and PoolOverTime are mapped
-    /// because, without an Embedding, a model's input never has one.
+    /// sequence layers TransformerEncoder, PositionalEncoding, MaxPool1d and AvgPool1d, whose lowering is not written yet,
+    /// and PoolOverTime over windows. An Embedding with a padding index has no mapping on purpose: it makes the padding
+    /// mask that LSTM, GRU and PoolOverTime read, and masking is not exported; they are mapped because without such an
+    /// Embedding a model's sequences never have one.
     /// </summary>
     public static OnnxMappings Default { get; } = new(new Dictionary<string, Func<ResolvedLayer, string, string?>>
     {
         // Gemm on a vector; MatMul + Add on a sequence (the Linear applied to each step).
         ["Linear"] = (l, path) => Record("OnnxLinear", l, path, "Bias: " + Literal.Of(l.Layer.Arguments.Bool("Bias", true))),
+        // Token ids -> Gather; with a padding index there is no mapping: the mask it makes is not exported (see Unmapped).
+        ["Embedding"] = (l, path) => l.Layer.Arguments.Int("PaddingIndex", -1) >= 0 ? null : Record("OnnxEmbedding", l, path),
         ["LSTM"] = Recurrent("Lstm"),
         ["GRU"] = Recurrent("Gru"),
         // Over the whole sequence only: windows (Kernel > 0) have no mapping yet.
@@ -76,16 +78,20 @@ internal sealed class OnnxMappings
         foreach (var block in model.Blocks)
             foreach (var (path, layer) in block.NamedLayers())
                 if (Map(layer, path) is null)
-                    return (block.Name, Has(layer.Layer.Kind) ? $"{layer.Layer.Kind} on {ShapeText.Format(layer.InputShape)}" : Unmapped(layer));
+                    return (block.Name, Unmapped(layer));
         return null;
     }
 
-    /// <summary>An unmapped kind's name, with why for the Embedding: what its padding index implies is never exported.</summary>
-    private static string Unmapped(ResolvedLayer layer) =>
-        layer.Layer.Kind != "Embedding" ? layer.Layer.Kind
-        : layer.Layer.Arguments.Int("PaddingIndex", -1) >= 0
-            ? "Embedding (with a PaddingIndex: the padding mask it makes for the layers after it is not exported)"
-            : "Embedding (token inputs are not exported yet)";
+    /// <summary>
+    /// How DKD0050 names an unmapped layer: its kind, with the use when the kind has a mapping for other uses, and why for
+    /// an Embedding with a padding index.
+    /// </summary>
+    private string Unmapped(ResolvedLayer layer) => layer.Layer.Kind switch
+    {
+        "Embedding" => "Embedding (with a PaddingIndex: the padding mask it makes for the layers after it is not exported)",
+        var kind when Has(kind) => $"{kind} on {ShapeText.Format(layer.InputShape)}",
+        var kind => kind,
+    };
 
     private static string Convolution(ResolvedLayer layer, string path)
     {

@@ -116,6 +116,13 @@ public sealed record OnnxFlatten(string Path, Shape Input, Shape Output) : OnnxL
 /// </summary>
 public sealed record OnnxPassThrough(string Path, Shape Input, Shape Output, string Layer) : OnnxLayer(Path, Input, Output);
 
+/// <summary>
+/// [Embedding] without a padding index, the model's first layer: ONNX <c>Gather</c> of the table's rows by the token ids,
+/// so the graph's input is int64 <c>[batch, T]</c>. (With a padding index the model has no mapping: the padding mask is not
+/// exported.)
+/// </summary>
+public sealed record OnnxEmbedding(string Path, Shape Input, Shape Output) : OnnxLayer(Path, Input, Output);
+
 /// <summary>The two recurrent cells.</summary>
 public enum OnnxRecurrentCell
 {

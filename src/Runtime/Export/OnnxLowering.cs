@@ -91,6 +91,11 @@ internal static class OnnxLowering
             case OnnxLinear linear:
                 LinearOnLastDimension(ir, linear, x, tensors);
                 break;
+            case OnnxEmbedding embedding:
+                // The model's first layer (the generator allows no other): the graph reads int64 token ids.
+                if (x == ir.InputName) ir.InputType = OnnxElementType.Int64;
+                ir.Add("Gather", y, [Weight(ir, tensors, embedding.Path + ".weight"), x], y).With("axis", 0L);
+                break;
             case OnnxRecurrent recurrent:
                 Recurrent(ir, recurrent, x, tensors);
                 break;
