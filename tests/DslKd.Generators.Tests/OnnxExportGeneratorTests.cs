@@ -33,9 +33,10 @@ public class OnnxExportGeneratorTests
 
         Assert.Contains("Conv2d", layerKinds);
         // An opaque TorchScript teacher has no declared layers to map: exporting one is DKD0050, by design (teachers are not shipped).
-        // The sequence layers have no lowering yet (issue 19): exporting a model with one is DKD0050 until they get one.
+        // These sequence layers have no lowering yet (issue 19): exporting a model with one is DKD0050 until they get one.
+        // An Embedding with a PaddingIndex has no mapping on purpose: the padding mask it makes is not exported.
         string[] opaque = ["TorchScript"];
-        string[] sequences = ["Embedding", "LSTM", "GRU", "TransformerEncoder", "PositionalEncoding", "PoolOverTime", "MaxPool1d", "AvgPool1d"];
+        string[] sequences = ["TransformerEncoder", "PositionalEncoding", "MaxPool1d", "AvgPool1d"];
         Assert.All(sequences, kind => Assert.Contains(kind, layerKinds));
         Assert.All(layerKinds.Except(opaque).Except(sequences), kind => Assert.True(OnnxMappings.Default.Has(kind), $"{kind} has no ONNX mapping in src/Generators/Layers/OnnxMappings.cs"));
         Assert.All(opaque.Concat(sequences), kind => Assert.False(OnnxMappings.Default.Has(kind)));
@@ -92,11 +93,61 @@ public class OnnxExportGeneratorTests
         Assert.DoesNotContain("IOnnxExportable", outcome.GeneratedSource("Text.GruStudent.g.cs"));
         var diagnostic = Assert.Single(outcome.Diagnostics);
         Assert.Equal("DKD0050", diagnostic.Id);
-        Assert.Contains("layer Embedding in block 'Encoder'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains("layer Embedding (with a PaddingIndex: the padding mask it makes for the layers after it is not exported) in block 'Encoder'",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
-    public void A_Linear_on_a_sequence_has_no_mapping_though_Linear_on_a_vector_has()
+    public void An_Embedding_without_a_PaddingIndex_maps_and_one_with_a_PaddingIndex_does_not()
+    {
+        var compilation = GeneratorHarness.Compile("""
+            using DslKd;
+            [Model(InputShape = [12], Classes = 2)]
+            public partial class Tokens
+            {
+                [Embedding(50, 8), GRU(6, RecurrentOutput.LastState)] public partial Block Encoder { get; }
+                [Linear(2)] public partial Block Logits { get; }
+            }
+            """);
+        var model = ModelValidator.Validate(ModelParser.ParseAnyRole(compilation.GetTypeByMetadataName("Tokens")!, CancellationToken.None)!).Model!;
+
+        Assert.Null(OnnxMappings.Default.FirstUnmapped(model));
+        Assert.StartsWith("new global::DslKd.Export.OnnxEmbedding(\"Encoder.0\"", OnnxMappings.Default.Map(model.Blocks[0].Layers[0], "Encoder.0"));
+
+        var padded = GeneratorHarness.Compile(Sources.GruStudent);
+        var gru = ModelValidator.Validate(ModelParser.ParseAnyRole(padded.GetTypeByMetadataName("Text.GruStudent")!, CancellationToken.None)!).Model!;
+        Assert.Null(OnnxMappings.Default.Map(gru.Blocks[0].Layers[0], "Encoder.0"));
+    }
+
+    [Fact]
+    public void A_real_valued_recurrent_model_gets_OnnxGraph_with_its_recurrent_layers_and_exports_without_diagnostics()
+    {
+        var outcome = GeneratorHarness.Run("""
+            using DslKd;
+            [Student(InputShape = [28, 28], Classes = 10)]
+            public partial class Rows
+            {
+                [LSTM(16, RecurrentOutput.Sequence, Layers = 2, Bidirectional = true), Linear(8), GRU(4, RecurrentOutput.Sequence)] public partial Block Encoder { get; }
+                [PoolOverTime(TimePooling.Mean)] public partial Block Pooled { get; }
+                [Linear(10)] public partial Block Logits { get; }
+            }
+            public static class Ship
+            {
+                public static byte[] Run() => DslKd.Export.OnnxExport.ToBytes(new Rows());
+            }
+            """);
+
+        Assert.Empty(outcome.Diagnostics);
+        Assert.Empty(outcome.CompilationProblems);
+        var generated = outcome.GeneratedSource("Rows.g.cs");
+        Assert.Contains("partial class Rows : global::DslKd.Export.IOnnxExportable", generated);
+        Assert.Contains("new global::DslKd.Export.OnnxRecurrent(\"Encoder.0\", new global::DslKd.Shape(28L, 28L), new global::DslKd.Shape(28L, 32L), Cell: global::DslKd.Export.OnnxRecurrentCell.Lstm, Hidden: 16, Layers: 2, Bidirectional: true, Sequence: true)", generated);
+        Assert.Contains("new global::DslKd.Export.OnnxPoolOverTime(\"Pooled.0\"", generated);
+        Assert.Contains("Cell: global::DslKd.Export.OnnxRecurrentCell.Gru, Hidden: 4, Layers: 1, Bidirectional: false, Sequence: true", generated);
+    }
+
+    [Fact]
+    public void A_Linear_on_a_sequence_and_PoolOverTime_over_windows_are_where_the_mappings_stop()
     {
         var compilation = GeneratorHarness.Compile(Sources.EverySequenceLayer);
         var type = compilation.GetTypeByMetadataName("EverySequenceLayer")!;
@@ -104,10 +155,14 @@ public class OnnxExportGeneratorTests
         var perStep = model.Blocks[0].Layers[1];
         var head = model.Blocks[4].Layers[1];
 
-        Assert.Null(OnnxMappings.Default.Map(perStep, "Rows.1"));
+        var windows = model.Blocks[2].Layers[0];
+
+        // A Linear on each step is MatMul + Add, on a vector Gemm: both map, with the same record.
+        Assert.StartsWith("new global::DslKd.Export.OnnxLinear(\"Rows.1\"", OnnxMappings.Default.Map(perStep, "Rows.1"));
         Assert.NotNull(OnnxMappings.Default.Map(head, "Logits.1"));
-        // A sequence always comes from a sequence layer, unmapped today, which is then named first.
-        Assert.Equal(("Rows", "GRU"), OnnxMappings.Default.FirstUnmapped(model));
+        // PoolOverTime maps over the whole sequence only.
+        Assert.Null(OnnxMappings.Default.Map(windows, "Windows.0"));
+        Assert.Equal(("Attention", "PositionalEncoding"), OnnxMappings.Default.FirstUnmapped(model));
     }
 
     [Fact]

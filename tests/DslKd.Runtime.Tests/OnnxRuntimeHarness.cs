@@ -50,12 +50,16 @@ internal static class OnnxRuntimeHarness
         return (session, warnings);
     }
 
-    /// <summary>Runs the session on <paramref name="input"/>; every output by name, as a float tensor.</summary>
+    /// <summary>
+    /// Runs the session on <paramref name="input"/> (int64 token ids stay int64, anything else is read as float); every
+    /// output by name, as a float tensor.
+    /// </summary>
     public static Dictionary<string, (float[] Values, long[] Shape)> Run(InferenceSession session, Tensor input, string inputName = "input")
     {
-        using var contiguous = input.to(ScalarType.Float32).cpu().contiguous();
-        var data = contiguous.data<float>().ToArray();
-        using var value = OrtValue.CreateTensorValueFromMemory(data, contiguous.shape);
+        using var contiguous = (input.dtype == ScalarType.Int64 ? input : input.to(ScalarType.Float32)).cpu().contiguous();
+        using var value = contiguous.dtype == ScalarType.Int64
+            ? OrtValue.CreateTensorValueFromMemory(contiguous.data<long>().ToArray(), contiguous.shape)
+            : OrtValue.CreateTensorValueFromMemory(contiguous.data<float>().ToArray(), contiguous.shape);
         using var runOptions = new RunOptions();
         using var results = session.Run(runOptions, [inputName], [value], session.OutputNames);
         var outputs = new Dictionary<string, (float[], long[])>();

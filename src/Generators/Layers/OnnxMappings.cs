@@ -23,13 +23,22 @@ internal sealed class OnnxMappings
 
     /// <summary>
     /// The mappings of the layer kinds ONNX export supports: every kind except the opaque TorchScript layer and the
-    /// sequence layers (Embedding, LSTM, GRU, TransformerEncoder, PositionalEncoding, PoolOverTime, MaxPool1d, AvgPool1d),
-    /// whose lowering is not written yet.
+    /// sequence layers TransformerEncoder, PositionalEncoding, MaxPool1d and AvgPool1d, whose lowering is not written yet,
+    /// and PoolOverTime over windows. An Embedding with a padding index has no mapping on purpose: it makes the padding
+    /// mask that LSTM, GRU and PoolOverTime read, and masking is not exported; they are mapped because without such an
+    /// Embedding a model's sequences never have one.
     /// </summary>
     public static OnnxMappings Default { get; } = new(new Dictionary<string, Func<ResolvedLayer, string, string?>>
     {
-        // ONNX Gemm takes [batch, features]: a Linear applied to each step of a sequence has no mapping (yet).
-        ["Linear"] = (l, path) => l.InputShape.Count != 1 ? null : Record("OnnxLinear", l, path, "Bias: " + Literal.Of(l.Layer.Arguments.Bool("Bias", true))),
+        // Gemm on a vector; MatMul + Add on a sequence (the Linear applied to each step).
+        ["Linear"] = (l, path) => Record("OnnxLinear", l, path, "Bias: " + Literal.Of(l.Layer.Arguments.Bool("Bias", true))),
+        // Token ids -> Gather; with a padding index there is no mapping: the mask it makes is not exported (see Unmapped).
+        ["Embedding"] = (l, path) => l.Layer.Arguments.Int("PaddingIndex", -1) >= 0 ? null : Record("OnnxEmbedding", l, path),
+        ["LSTM"] = Recurrent("Lstm"),
+        ["GRU"] = Recurrent("Gru"),
+        // Over the whole sequence only: windows (Kernel > 0) have no mapping yet.
+        ["PoolOverTime"] = (l, path) => l.Layer.Arguments.Int("Kernel", 0) != 0 ? null
+            : Record("OnnxPoolOverTime", l, path, "Max: " + Literal.Of(l.Layer.Arguments.Int("Pooling", 0) == 0)),
         ["Conv1d"] = Convolution,
         ["Conv2d"] = Convolution,
         ["BatchNorm1d"] = (l, path) => Record("OnnxBatchNorm", l, path, "Eps: " + Literal.Of(l.Layer.Arguments.Real("Eps", 1e-5))),
@@ -69,9 +78,20 @@ internal sealed class OnnxMappings
         foreach (var block in model.Blocks)
             foreach (var (path, layer) in block.NamedLayers())
                 if (Map(layer, path) is null)
-                    return (block.Name, Has(layer.Layer.Kind) ? $"{layer.Layer.Kind} on {ShapeText.Format(layer.InputShape)}" : layer.Layer.Kind);
+                    return (block.Name, Unmapped(layer));
         return null;
     }
+
+    /// <summary>
+    /// How DKD0050 names an unmapped layer: its kind, with the use when the kind has a mapping for other uses, and why for
+    /// an Embedding with a padding index.
+    /// </summary>
+    private string Unmapped(ResolvedLayer layer) => layer.Layer.Kind switch
+    {
+        "Embedding" => "Embedding (with a PaddingIndex: the padding mask it makes for the layers after it is not exported)",
+        var kind when Has(kind) => $"{kind} on {ShapeText.Format(layer.InputShape)}",
+        var kind => kind,
+    };
 
     private static string Convolution(ResolvedLayer layer, string path)
     {
@@ -95,6 +115,17 @@ internal sealed class OnnxMappings
         return Record("OnnxPooling", layer, path, $"Kind: {Export}OnnxPoolingKind.{kind}",
             "Kernel: " + Literal.Of(kernel), "Stride: " + Literal.Of(stride), "Padding: " + Literal.Of(a.Int("Padding", 0)));
     }
+
+    private static Func<ResolvedLayer, string, string?> Recurrent(string cell) =>
+        (layer, path) =>
+        {
+            var a = layer.Layer.Arguments;
+            return Record("OnnxRecurrent", layer, path, $"Cell: {Export}OnnxRecurrentCell.{cell}",
+                "Hidden: " + Literal.Of(a.Int("HiddenSize", 0)),
+                "Layers: " + Literal.Of(a.Int("Layers", 1)),
+                "Bidirectional: " + Literal.Of(a.Bool("Bidirectional", false)),
+                "Sequence: " + Literal.Of(a.Int("Output", 0) == 0));
+        };
 
     private static Func<ResolvedLayer, string, string?> Activation(string kind) =>
         (layer, path) => Record("OnnxActivation", layer, path, $"Kind: {Export}OnnxActivationKind.{kind}");

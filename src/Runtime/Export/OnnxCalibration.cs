@@ -26,7 +26,8 @@ internal static class OnnxCalibration
             foreach (var batch in batches)
             {
                 using var scope = NewDisposeScope();
-                var input = batch.to(ScalarType.Float32);
+                // Token ids stay int64 (an embedding reads them); anything else is read as float, as the graph does.
+                var input = batch.dtype == ScalarType.Int64 ? batch : batch.to(ScalarType.Float32);
                 Record(ranges, inputName, input);
                 OnnxGraphWalk.Run(graph, (Name: inputName, Value: input),
                     (layer, x) =>
@@ -58,8 +59,8 @@ internal static class OnnxCalibration
 
     private static void Record(Dictionary<string, (float Min, float Max)> ranges, string name, Tensor value)
     {
-        var min = value.min().ToSingle();
-        var max = value.max().ToSingle();
+        var min = value.min().to(ScalarType.Float32).ToSingle();
+        var max = value.max().to(ScalarType.Float32).ToSingle();
         ranges[name] = ranges.TryGetValue(name, out var seen) ? (Math.Min(seen.Min, min), Math.Max(seen.Max, max)) : (min, max);
     }
 }

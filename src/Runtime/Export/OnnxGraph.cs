@@ -47,7 +47,10 @@ public sealed record OnnxResidualUnit(string Path, IReadOnlyList<OnnxLayer> Body
 /// <param name="Output">The layer's output shape.</param>
 public abstract record OnnxLayer(string Path, Shape Input, Shape Output) : OnnxStep(Path);
 
-/// <summary>[Linear]: ONNX <c>Gemm</c> (transB = 1).</summary>
+/// <summary>
+/// [Linear]: ONNX <c>Gemm</c> (transB = 1) on a vector; on a sequence (or any input of rank 2 or more, applied to the last
+/// dimension) <c>MatMul</c> with the transposed weight, then <c>Add</c> of the bias.
+/// </summary>
 public sealed record OnnxLinear(string Path, Shape Input, Shape Output, bool Bias) : OnnxLayer(Path, Input, Output);
 
 /// <summary>[Conv1d], [Conv2d]: ONNX <c>Conv</c> with square kernels, symmetric padding, groups and dilation.</summary>
@@ -112,3 +115,30 @@ public sealed record OnnxFlatten(string Path, Shape Input, Shape Output) : OnnxL
 /// the layer kind it came from, "Identity" or "Dropout".
 /// </summary>
 public sealed record OnnxPassThrough(string Path, Shape Input, Shape Output, string Layer) : OnnxLayer(Path, Input, Output);
+
+/// <summary>
+/// [Embedding] without a padding index, the model's first layer: ONNX <c>Gather</c> of the table's rows by the token ids,
+/// so the graph's input is int64 <c>[batch, T]</c>. (With a padding index the model has no mapping: the padding mask is not
+/// exported.)
+/// </summary>
+public sealed record OnnxEmbedding(string Path, Shape Input, Shape Output) : OnnxLayer(Path, Input, Output);
+
+/// <summary>The two recurrent cells.</summary>
+public enum OnnxRecurrentCell
+{
+    /// <summary>[LSTM]: ONNX <c>LSTM</c>, gates permuted from PyTorch's i, f, g, o to ONNX's i, o, f, c.</summary>
+    Lstm,
+    /// <summary>[GRU]: ONNX <c>GRU</c> with <c>linear_before_reset = 1</c> (PyTorch's form), gates permuted from r, z, n to z, r, h.</summary>
+    Gru,
+}
+
+/// <summary>
+/// [LSTM], [GRU] on a sequence without a padding mask: one ONNX <c>LSTM</c> / <c>GRU</c> node per stacked layer, over the
+/// input transposed to time first; <paramref name="Sequence"/> gives every step's output <c>[batch, T, hidden x
+/// directions]</c>, otherwise the top layer's final state <c>[batch, hidden x directions]</c>, forward direction first.
+/// </summary>
+public sealed record OnnxRecurrent(string Path, Shape Input, Shape Output, OnnxRecurrentCell Cell, long Hidden, long Layers, bool Bidirectional, bool Sequence)
+    : OnnxLayer(Path, Input, Output);
+
+/// <summary>[PoolOverTime] over the whole sequence, without a padding mask: <c>ReduceMax</c> or <c>ReduceMean</c> over time.</summary>
+public sealed record OnnxPoolOverTime(string Path, Shape Input, Shape Output, bool Max) : OnnxLayer(Path, Input, Output);

@@ -61,6 +61,8 @@ internal sealed class OnnxIr
 
     public string InputName { get; set; } = "input";
     public Shape InputShape { get; set; } = new();
+    /// <summary>The input's element type: float, or int64 token ids when the first layer is an embedding.</summary>
+    public OnnxElementType InputType { get; set; } = OnnxElementType.Float;
     public List<OnnxNode> Nodes { get; } = [];
     public Dictionary<string, OnnxTensor> Initializers { get; } = new(StringComparer.Ordinal);
     /// <summary>Graph outputs: the value, the name it gets when the graph is written, its per-sample shape.</summary>

@@ -85,8 +85,22 @@ internal static class OnnxLowering
         {
             case OnnxPassThrough:
                 return x;
-            case OnnxLinear linear:
+            case OnnxLinear { Input.Rank: 1 } linear:
                 ir.Add("Gemm", y, WithOptionalBias(ir, tensors, linear.Path, x, linear.Bias), y).With("transB", 1L);
+                break;
+            case OnnxLinear linear:
+                LinearOnLastDimension(ir, linear, x, tensors);
+                break;
+            case OnnxEmbedding embedding:
+                // The model's first layer (the generator allows no other): the graph reads int64 token ids.
+                if (x == ir.InputName) ir.InputType = OnnxElementType.Int64;
+                ir.Add("Gather", y, [Weight(ir, tensors, embedding.Path + ".weight"), x], y).With("axis", 0L);
+                break;
+            case OnnxRecurrent recurrent:
+                Recurrent(ir, recurrent, x, tensors);
+                break;
+            case OnnxPoolOverTime pool:
+                ir.Add(pool.Max ? "ReduceMax" : "ReduceMean", y, [x], y).With("axes", new[] { 1L }).With("keepdims", 0L);
                 break;
             case OnnxConvolution conv:
             {
@@ -142,6 +156,100 @@ internal static class OnnxLowering
     private static string Weight(OnnxIr ir, IReadOnlyDictionary<string, OnnxTensor> tensors, string name) =>
         tensors.TryGetValue(name, out var tensor)
             ? ir.Constant(tensor)
+            : throw new InvalidOperationException($"ONNX export: the module has no tensor '{name}' that its generated description names; was it built from another declaration?");
+
+    /// <summary>A Linear on <c>[batch, ..., in]</c>: <c>MatMul</c> with the weight transposed to <c>[in, out]</c>, then the bias.</summary>
+    private static void LinearOnLastDimension(OnnxIr ir, OnnxLinear linear, string x, IReadOnlyDictionary<string, OnnxTensor> tensors)
+    {
+        var y = linear.Path;
+        var weight = Tensor(tensors, y + ".weight");
+        long outputs = weight.Dims[0], inputs = weight.Dims[1];
+        var transposed = ir.Constant(OnnxTensor.Float(y + ".weight_t", [inputs, outputs], Transpose(weight.Floats, outputs, inputs)));
+        if (!linear.Bias)
+        {
+            ir.Add("MatMul", y, [x, transposed], y);
+            return;
+        }
+        ir.Add("MatMul", y + "/matmul", [x, transposed], y + "/matmul");
+        ir.Add("Add", y, [y + "/matmul", Weight(ir, tensors, y + ".bias")], y);
+    }
+
+    /// <summary>
+    /// LSTM / GRU, batch first: the input goes time first (<c>[T, batch, in]</c>), each stacked layer is one node whose
+    /// <c>Y [T, directions, batch, hidden]</c> is joined to <c>[T, batch, hidden x directions]</c> for the next, and the
+    /// output is the top layer's <c>Y</c> back to batch first, or its <c>Y_h [directions, batch, hidden]</c> as
+    /// <c>[batch, hidden x directions]</c> (forward first).
+    /// </summary>
+    private static void Recurrent(OnnxIr ir, OnnxRecurrent rnn, string x, IReadOnlyDictionary<string, OnnxTensor> tensors)
+    {
+        var y = rnn.Path;
+        var lstm = rnn.Cell == OnnxRecurrentCell.Lstm;
+        // ONNX's gate order from PyTorch's: LSTM i, f, g, o -> i, o, f, c; GRU r, z, n -> z, r, h.
+        int[] order = lstm ? [0, 3, 1, 2] : [1, 0, 2];
+        var suffixes = rnn.Bidirectional ? new[] { "", "_reverse" } : [""];
+        var joined = ir.Constant(OnnxTensor.Int64s("const.shape_join_last2", [0, 0, -1]));
+        var current = y + "/time_first";
+        ir.Add("Transpose", current, [x], current).With("perm", new[] { 1L, 0L, 2L });
+        for (var l = 0; l < rnn.Layers; l++)
+        {
+            var prefix = $"{y}/l{l}";
+            var w = PackGates(ir, tensors, y, $"weight_ih_l{l}", suffixes, order, $"{y}.W_l{l}");
+            var r = PackGates(ir, tensors, y, $"weight_hh_l{l}", suffixes, order, $"{y}.R_l{l}");
+            var b = PackBias(ir, tensors, y, l, suffixes, order, $"{y}.B_l{l}");
+            var node = ir.Add(lstm ? "LSTM" : "GRU", prefix, [current, w, r, b], prefix + "/Y", prefix + "/Y_h")
+                .With("hidden_size", rnn.Hidden)
+                .With("direction", rnn.Bidirectional ? "bidirectional" : "forward");
+            if (!lstm) node.With("linear_before_reset", 1L);
+            var last = l == rnn.Layers - 1;
+            if (last && !rnn.Sequence)
+            {
+                ir.Add("Transpose", prefix + "/Y_h/batch_first", [prefix + "/Y_h"], prefix + "/Y_h/batch_first").With("perm", new[] { 1L, 0L, 2L });
+                ir.Add("Reshape", y, [prefix + "/Y_h/batch_first", ir.Constant(OnnxTensor.Int64s("const.shape_join_last", [0, -1]))], y);
+            }
+            else if (last)
+            {
+                ir.Add("Transpose", prefix + "/Y/batch_first", [prefix + "/Y"], prefix + "/Y/batch_first").With("perm", new[] { 2L, 0L, 1L, 3L });
+                ir.Add("Reshape", y, [prefix + "/Y/batch_first", joined], y);
+            }
+            else
+            {
+                ir.Add("Transpose", prefix + "/Y/steps", [prefix + "/Y"], prefix + "/Y/steps").With("perm", new[] { 0L, 2L, 1L, 3L });
+                current = prefix + "/Y/joined";
+                ir.Add("Reshape", current, [prefix + "/Y/steps", joined], current);
+            }
+        }
+    }
+
+    /// <summary>A layer's weights of every direction, gates reordered, as ONNX's <c>[directions, gates x hidden, in]</c>.</summary>
+    private static string PackGates(OnnxIr ir, IReadOnlyDictionary<string, OnnxTensor> tensors, string path, string name, string[] suffixes, int[] order, string packed)
+    {
+        var parts = suffixes.Select(s => Tensor(tensors, $"{path}.{name}{s}")).ToList();
+        var dims = parts[0].Dims;
+        var values = parts.SelectMany(p => Reorder(p.Floats, order)).ToArray();
+        return ir.Constant(OnnxTensor.Float(packed, [suffixes.Length, dims[0], dims[1]], values));
+    }
+
+    /// <summary>A layer's biases as ONNX's <c>[directions, 2 x gates x hidden]</c>: input then recurrent bias, gates reordered.</summary>
+    private static string PackBias(OnnxIr ir, IReadOnlyDictionary<string, OnnxTensor> tensors, string path, int layer, string[] suffixes, int[] order, string packed)
+    {
+        var values = suffixes.SelectMany(s =>
+            Reorder(Tensor(tensors, $"{path}.bias_ih_l{layer}{s}").Floats, order)
+                .Concat(Reorder(Tensor(tensors, $"{path}.bias_hh_l{layer}{s}").Floats, order))).ToArray();
+        return ir.Constant(OnnxTensor.Float(packed, [suffixes.Length, values.Length / suffixes.Length], values));
+    }
+
+    /// <summary>The gate blocks (equal slices along the first axis) of <paramref name="values"/> in <paramref name="order"/>.</summary>
+    private static float[] Reorder(float[] values, int[] order)
+    {
+        var block = values.Length / order.Length;
+        var result = new float[values.Length];
+        for (var i = 0; i < order.Length; i++) Array.Copy(values, order[i] * block, result, i * block, block);
+        return result;
+    }
+
+    private static OnnxTensor Tensor(IReadOnlyDictionary<string, OnnxTensor> tensors, string name) =>
+        tensors.TryGetValue(name, out var tensor)
+            ? tensor
             : throw new InvalidOperationException($"ONNX export: the module has no tensor '{name}' that its generated description names; was it built from another declaration?");
 
     private static void AdaptiveAveragePool(OnnxIr ir, OnnxAdaptiveAveragePooling pool, string x)

@@ -16,7 +16,7 @@ internal static class OnnxProtoWriter
     public static ModelProto ToProto(OnnxIr ir, int opset)
     {
         var graph = new GraphProto { Name = ir.Metadata.GetValueOrDefault("dslkd.model", "model"), DocString = ir.Doc };
-        graph.Input.Add(ValueInfo(ir.InputName, ir.InputShape));
+        graph.Input.Add(ValueInfo(ir.InputName, ir.InputShape, ir.InputType));
         foreach (var output in ir.Outputs) graph.Output.Add(ValueInfo(output.Name, output.Shape));
         foreach (var node in ir.Nodes) graph.Node.Add(Node(node));
         // Initializers in the order nodes first read them: a stable file for the same model.
@@ -40,7 +40,7 @@ internal static class OnnxProtoWriter
         return model;
     }
 
-    private static ValueInfoProto ValueInfo(string name, Shape shape)
+    private static ValueInfoProto ValueInfo(string name, Shape shape, OnnxElementType type = OnnxElementType.Float)
     {
         var tensorShape = new TensorShapeProto();
         tensorShape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = OnnxIr.BatchDimension });
@@ -48,7 +48,7 @@ internal static class OnnxProtoWriter
         return new ValueInfoProto
         {
             Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)OnnxElementType.Float, Shape = tensorShape } },
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = tensorShape } },
         };
     }
 
