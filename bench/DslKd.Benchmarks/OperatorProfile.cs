@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DslKd.Benchmarks;
@@ -36,11 +37,35 @@ public static class OperatorProfile
             report.Add(Section, "inside aten operators (sum of self times)", profiled, "ms", $"{profiled / perStep:P0} of the step");
             foreach (var (name, micros) in selfTimes.OrderByDescending(p => p.Value).Take(14))
                 report.Add(Section, name, micros / 1e3 / steps, "ms", $"{micros / 1e3 / steps / perStep:P1}");
+            ReluAfterPooling(report, steps);
         }
         finally
         {
             File.Delete(trace);
         }
+    }
+
+    /// <summary>
+    /// One lever the profile points at, measured: ReLU after max pooling instead of before it computes the same function
+    /// (max and ReLU commute) with the same gradient, on a quarter of the values. Hand-written, step-interleaved.
+    /// </summary>
+    private static void ReluAfterPooling(BenchReport report, int steps)
+    {
+        var images = randn(128, 1, 28, 28);
+        var labels = randint(0, 10, 128);
+        Action StepOf(nn.Module<Tensor, Tensor> model)
+        {
+            var optimizer = optim.Adam(model.parameters(), 1e-3);
+            model.train();
+            return () => HandWritten.SupervisedStep(model, optimizer, images, labels);
+        }
+        var asDeclared = StepOf(HandWritten.WideCnn());
+        var swapped = StepOf(nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding: 1), nn.BatchNorm2d(32), nn.MaxPool2d(2), nn.ReLU(),
+            nn.Conv2d(32, 64, 3, padding: 1), nn.BatchNorm2d(64), nn.MaxPool2d(2), nn.ReLU(),
+            nn.Flatten(), nn.Linear(3136, 256), nn.ReLU(), nn.Dropout(0.3), nn.Linear(256, 10)));
+        var (before, after) = Timing.Interleaved(Math.Max(steps, 3), asDeclared, swapped);
+        report.Add(Section, "lever: ReLU after max pooling / before (hand-written step)", after / before, "x", $"{before * 1e3:F1} -> {after * 1e3:F1} ms");
     }
 
     /// <summary>Self time (microseconds) per operator name: each event's duration minus that of the events nested in it on the same thread.</summary>
