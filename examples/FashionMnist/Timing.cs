@@ -70,8 +70,14 @@ public sealed record MachineLoad(double OtherProcessesCores, int Cores)
         var seconds = clock.Elapsed.TotalSeconds;
         var after = Read();
         if (before is not { } b || after is not { } a || seconds <= 0) return (result, null);
-        var otherTicks = (a.MachineBusy - b.MachineBusy) - (a.Own - b.Own);
-        return (result, new MachineLoad(Math.Max(0, otherTicks / TicksPerSecond / seconds), Environment.ProcessorCount));
+        return (result, FromCpuTicks(b, a, seconds, Environment.ProcessorCount));
+    }
+
+    /// <summary>The load between two readings of the machine's busy ticks and this process's own, <paramref name="seconds"/> apart.</summary>
+    public static MachineLoad FromCpuTicks((long MachineBusy, long Own) before, (long MachineBusy, long Own) after, double seconds, int cores)
+    {
+        var otherTicks = (after.MachineBusy - before.MachineBusy) - (after.Own - before.Own);
+        return new MachineLoad(Math.Max(0, otherTicks / TicksPerSecond / seconds), cores);
     }
 
     // USER_HZ: the unit of /proc/stat and /proc/<pid>/stat on every Linux architecture .NET runs on.
