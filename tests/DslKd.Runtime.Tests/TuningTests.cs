@@ -159,6 +159,19 @@ public class TuningTests : IDisposable
     }
 
     [Theory]
+    [InlineData(0.7, 0.3)]
+    [InlineData(0.9, 0.1)]
+    [InlineData(0.5, 0.5)]
+    [InlineData(0.35, 0.65)]
+    [InlineData(1.0, 0.0)]
+    public void The_complement_is_the_decimal_one_the_user_reads_not_binary_floating_point_s(double value, double complement)
+    {
+        Assert.Equal(complement, TuningAxis.ComplementOf(value)); // exactly: 1 - 0.7 is 0.30000000000000004 in double
+        Assert.Equal(complement.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            TuningAxis.ComplementOf(value).ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
     [InlineData("Temperature", "not a tuning axis")]
     [InlineData("SoftTargets.Temperature=1,x", "'x' in tuning axis SoftTargets.Temperature is not a number")]
     [InlineData("SoftTargets.Temperature=1,1", "lists a value twice")]

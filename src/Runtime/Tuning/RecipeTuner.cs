@@ -151,7 +151,7 @@ public static class RecipeTuner
         {
             if (axis.Name is TuningAxis.LearningRate or TuningAxis.Epochs) continue;
             settings = settings.With(axis.Name, values[axis.Name]);
-            if (axis.Complement is { } complement) settings = settings.With(complement, 1 - values[axis.Name]);
+            if (axis.Complement is { } complement) settings = settings.With(complement, TuningAxis.ComplementOf(values[axis.Name]));
         }
         return (TSettings)settings;
     }

@@ -41,6 +41,12 @@ public sealed record TuningAxis
     /// <summary>The values to try.</summary>
     public IReadOnlyList<double> Values { get; }
 
+    /// <summary>
+    /// 1 - <paramref name="value"/> in decimal, as the user reads it: 0.3 for 0.7, where binary floating point gives
+    /// 0.30000000000000004 (which the tuner would print in the attribute lines to paste).
+    /// </summary>
+    public static double ComplementOf(double value) => (double)(1m - (decimal)value);
+
     /// <summary>A loss setting set to 1 - value alongside <see cref="Name"/>, or null.</summary>
     public string? Complement { get; }
 
