@@ -47,33 +47,13 @@ public class OnnxExportTests(ITestOutputHelper output)
         var inputShape = exportable.Description.InputShape.ToArray();
         OnnxRuntimeHarness.MakeNonTrivial(model, inputShape, seed: 3);
 
-        var path = Path.Combine(Path.GetTempPath(), $"dslkd-{name}-{Guid.NewGuid():N}.onnx");
-        try
-        {
-            var bytes = Export(model, null);
-            File.WriteAllBytes(path, bytes);
-            output.WriteLine(OnnxRuntimeHarness.Check(path));
-            var (session, warnings) = OnnxRuntimeHarness.Open(bytes);
-            using (session)
+        OnnxRuntimeHarness.AssertAgreesWithTorchSharp(name, model, Export(model, null),
+            batch => randn([batch, .. inputShape], generator: new Generator((ulong)batch)), Tolerance, output, session =>
             {
-                Assert.Empty(warnings);
                 Assert.Equal(["input"], session.InputNames);
                 Assert.Equal(["logits"], session.OutputNames);
                 Assert.Equal(-1, session.InputMetadata["input"].Dimensions[0]);
-                foreach (var batch in new[] { 1L, 7L })
-                {
-                    var input = randn([batch, .. inputShape], generator: new Generator((ulong)batch));
-                    using var expected = ForwardNoGrad(model, input);
-                    var difference = OnnxRuntimeHarness.MaxDifference(expected, OnnxRuntimeHarness.Run(session, input)["logits"]);
-                    output.WriteLine($"{name}, batch {batch}: max |Δlogit| = {difference:E2} ({bytes.Length:N0} bytes)");
-                    Assert.True(difference <= Tolerance, $"{name}, batch {batch}: max |Δlogit| = {difference} > {Tolerance}");
-                }
-            }
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+            });
     }
 
     [Theory]
@@ -97,7 +77,7 @@ public class OnnxExportTests(ITestOutputHelper output)
         {
             Assert.Empty(warnings);
             var input = randn([7, .. inputShape], generator: new Generator(7));
-            using var expected = ForwardNoGrad(model, input);
+            using var expected = OnnxRuntimeHarness.ForwardNoGrad(model, input);
             Assert.True(OnnxRuntimeHarness.MaxDifference(expected, OnnxRuntimeHarness.Run(session, input)["logits"]) <= Tolerance);
         }
     }
@@ -222,10 +202,4 @@ public class OnnxExportTests(ITestOutputHelper output)
         FashionMlp m => OnnxExport.ToBytes(m, options),
         _ => throw new ArgumentException(model.GetType().Name),
     };
-
-    private static Tensor ForwardNoGrad(nn.Module<Tensor, Tensor> model, Tensor input)
-    {
-        using var noGrad = no_grad();
-        return model.call(input).detach().MoveToOuterDisposeScope();
-    }
 }

@@ -30,6 +30,47 @@ internal static class OnnxRuntimeHarness
         OrtEnv.CreateInstanceWithOptions(ref options);
     }
 
+    /// <summary>
+    /// The export tests' common check: <paramref name="bytes"/> (the export of <paramref name="model"/>) passes
+    /// onnx.checker, opens in ONNX Runtime without a warning, passes <paramref name="session"/>'s own checks, and gives
+    /// TorchSharp's logits within <paramref name="tolerance"/> at batch sizes 1 and 7 on the inputs <paramref name="inputOf"/> makes.
+    /// </summary>
+    public static void AssertAgreesWithTorchSharp(string name, nn.Module<Tensor, Tensor> model, byte[] bytes, Func<long, Tensor> inputOf,
+        double tolerance, Xunit.Abstractions.ITestOutputHelper output, Action<InferenceSession>? session = null)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"dslkd-{name}-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            File.WriteAllBytes(path, bytes);
+            output.WriteLine(Check(path));
+            var (opened, warnings) = Open(bytes);
+            using (opened)
+            {
+                Assert.Empty(warnings);
+                session?.Invoke(opened);
+                foreach (var batch in new[] { 1L, 7L })
+                {
+                    var input = inputOf(batch);
+                    using var expected = ForwardNoGrad(model, input);
+                    var difference = MaxDifference(expected, Run(opened, input)["logits"]);
+                    output.WriteLine($"{name}, batch {batch}: max |Δlogit| = {difference:E2} ({bytes.Length:N0} bytes)");
+                    Assert.True(difference <= tolerance, $"{name}, batch {batch}: max |Δlogit| = {difference} > {tolerance}");
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>The module's output without autograd, kept past the caller's dispose scope.</summary>
+    public static Tensor ForwardNoGrad(nn.Module<Tensor, Tensor> model, Tensor input)
+    {
+        using var noGrad = no_grad();
+        return model.call(input).detach().MoveToOuterDisposeScope();
+    }
+
     /// <summary>Opens a session on <paramref name="model"/> (CPU, all graph optimizations) and returns the warnings it logged.</summary>
     public static (InferenceSession Session, List<string> Warnings) Open(byte[] model, int threads = 1, string? optimizedModelPath = null)
     {

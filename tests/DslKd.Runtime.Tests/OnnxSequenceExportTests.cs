@@ -41,32 +41,9 @@ public class OnnxSequenceExportTests(ITestOutputHelper output)
         if (tokens) PerturbParameters(model);
         else OnnxRuntimeHarness.MakeNonTrivial(model, inputShape, seed: 3);
 
-        var path = Path.Combine(Path.GetTempPath(), $"dslkd-{name}-{Guid.NewGuid():N}.onnx");
-        try
-        {
-            var bytes = Export(model);
-            File.WriteAllBytes(path, bytes);
-            output.WriteLine(OnnxRuntimeHarness.Check(path));
-            var (session, warnings) = OnnxRuntimeHarness.Open(bytes);
-            using (session)
-            {
-                Assert.Empty(warnings);
-                foreach (var batch in new[] { 1L, 7L })
-                {
-                    var input = tokens
-                        ? randint(20, [batch, .. inputShape], dtype: ScalarType.Int64, generator: new Generator((ulong)batch))
-                        : randn([batch, .. inputShape], generator: new Generator((ulong)batch));
-                    using var expected = ForwardNoGrad(model, input);
-                    var difference = OnnxRuntimeHarness.MaxDifference(expected, OnnxRuntimeHarness.Run(session, input)["logits"]);
-                    output.WriteLine($"{name}, batch {batch}: max |Δlogit| = {difference:E2} ({bytes.Length:N0} bytes)");
-                    Assert.True(difference <= Tolerance, $"{name}, batch {batch}: max |Δlogit| = {difference} > {Tolerance}");
-                }
-            }
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        OnnxRuntimeHarness.AssertAgreesWithTorchSharp(name, model, Export(model), batch => tokens
+            ? randint(20, [batch, .. inputShape], dtype: ScalarType.Int64, generator: new Generator((ulong)batch))
+            : randn([batch, .. inputShape], generator: new Generator((ulong)batch)), Tolerance, output);
     }
 
     [Fact]
@@ -106,7 +83,7 @@ public class OnnxSequenceExportTests(ITestOutputHelper output)
         {
             Assert.Empty(warnings);
             var input = randint(20, [9, 11], dtype: ScalarType.Int64, generator: generator);
-            using var expected = ForwardNoGrad(model, input);
+            using var expected = OnnxRuntimeHarness.ForwardNoGrad(model, input);
             var difference = OnnxRuntimeHarness.MaxDifference(expected, OnnxRuntimeHarness.Run(session, input)["logits"]);
             output.WriteLine($"OnnxTokenGru int8: max |Δlogit| = {difference:E2}");
             Assert.True(difference < 0.5, $"int8 OnnxTokenGru is {difference} away from the float model");
@@ -140,7 +117,7 @@ public class OnnxSequenceExportTests(ITestOutputHelper output)
         {
             Assert.Empty(warnings);
             var input = rand([16, 28, 28], generator: generator);
-            using var expected = ForwardNoGrad(model, input);
+            using var expected = OnnxRuntimeHarness.ForwardNoGrad(model, input);
             var difference = OnnxRuntimeHarness.MaxDifference(expected, OnnxRuntimeHarness.Run(session, input)["logits"]);
             output.WriteLine($"RowGru int8: max |Δlogit| = {difference:E2}");
             Assert.True(difference < 0.5, $"int8 RowGru is {difference} away from the float model");
@@ -159,10 +136,4 @@ public class OnnxSequenceExportTests(ITestOutputHelper output)
         OnnxTokenGru m => OnnxExport.ToBytes(m),
         _ => throw new ArgumentException(model.GetType().Name),
     };
-
-    private static Tensor ForwardNoGrad(nn.Module<Tensor, Tensor> model, Tensor input)
-    {
-        using var noGrad = no_grad();
-        return model.call(input).detach().MoveToOuterDisposeScope();
-    }
 }
