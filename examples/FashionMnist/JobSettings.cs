@@ -68,6 +68,16 @@ public sealed record JobSettings(
     /// <summary>Where distillation keeps the teacher's outputs, or null when the students' augmentation needs the teacher online (mixing, erasing).</summary>
     public string? TeacherCachePath => StudentMixup is null && Erasing is null ? Path.Combine(OutputDirectory, "teacher-outputs.cache") : null;
 
+    /// <summary>
+    /// Where <paramref name="task"/> keeps the teacher's outputs: <see cref="TeacherCachePath"/> for a recipe that reads
+    /// only the teacher's logits, a file named by the features for one that reads more (attention transfer), so recipes
+    /// trained one after another (compare) do not rebuild each other's cache.
+    /// </summary>
+    public string? TeacherCachePathFor(DslKd.ITrainingTask task) =>
+        TeacherCachePath is { } path && task is DslKd.ICachedTeacherTask { CachedTeacherFeatures: { Count: > 1 } features }
+            ? Path.ChangeExtension(path, string.Join('+', features) + ".cache")
+            : TeacherCachePath;
+
     /// <summary>The teacher's augmentation: random shifts of up to --teacher-shift pixels, for the pair's input.</summary>
     public DslKd.IEnumerableAugmentation? TeacherAugmentation => Pair.Input.Wrap(Shift(TeacherShift ?? Pair.TeacherShift));
 }

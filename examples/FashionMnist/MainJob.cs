@@ -57,45 +57,57 @@ public sealed class MainJob(JobSettings settings)
         return (model, history);
     }
 
-    public (nn.Module<Tensor, Tensor> Model, List<EpochResult> History) StudentAlone()
+    public (nn.Module<Tensor, Tensor> Model, List<EpochResult> History) StudentAlone() => StudentAlone("student-alone", settings.Seed);
+
+    /// <summary>
+    /// The student on the labels alone, saved as <paramref name="name"/> (a path under the output folder), its initial
+    /// weights and batch order from <paramref name="studentSeed"/> (the job's --seed, or one of <c>compare</c>'s seeds).
+    /// </summary>
+    public (nn.Module<Tensor, Tensor> Model, List<EpochResult> History) StudentAlone(string name, long studentSeed)
     {
         var recipe = _pair.StudentAlone;
         var options = _studentAugmentation.ApplyTo(settings.ForStudents(recipe.DefaultOptions) with
         {
             Epochs = settings.StudentEpochs ?? recipe.DefaultOptions.Epochs,
-            Seed = settings.Seed + 2,
+            Seed = studentSeed + 2,
             EarlyStoppingPatience = settings.Patience,
         });
-        var model = _pair.NewStudent(settings.Seed + 2);
-        var history = TrainOrReuse("student-alone", model, options, recipe.Name, null, null,
+        var model = _pair.NewStudent(studentSeed + 2);
+        var history = TrainOrReuse(name, model, options, recipe.Name, null, null,
             (run, progress) => TrainingLoop.Run(recipe.Create(model), Data.Train, Data.Validation, run, progress));
         return (model, history);
     }
 
     /// <summary>The pair's default recipe (for the MLP pair the one tuning found), with the --loss overrides if any.</summary>
     public (nn.Module<Tensor, Tensor> Model, List<EpochResult> History) Distilled(nn.Module<Tensor, Tensor> teacher) =>
-        DistilStudent("distilled", _pair.Default, _loss, teacher);
+        DistilStudent("distilled", _pair.Default, _loss, teacher, settings.Seed);
 
     /// <summary>Hinton et al.'s recipe as usually quoted (T = 4, 0.9 on soft targets), for comparison.</summary>
     public (nn.Module<Tensor, Tensor> Model, List<EpochResult> History) TextbookDistilled(nn.Module<Tensor, Tensor> teacher) =>
-        DistilStudent("textbook-distilled", _pair.Textbook, _pair.Textbook.DefaultLoss, teacher);
+        DistilStudent("textbook-distilled", _pair.Textbook, _pair.Textbook.DefaultLoss, teacher, settings.Seed);
 
-    private (nn.Module<Tensor, Tensor> Model, List<EpochResult> History) DistilStudent(string name, DistillationRecipe recipe, ILossSettings loss, nn.Module<Tensor, Tensor> teacher)
+    /// <summary>
+    /// The student distilled from <paramref name="teacher"/> by <paramref name="recipe"/> with <paramref name="loss"/>,
+    /// saved as <paramref name="name"/>, from the same initial weights as the student alone of <paramref name="studentSeed"/>.
+    /// </summary>
+    public (nn.Module<Tensor, Tensor> Model, List<EpochResult> History) DistilStudent(string name, DistillationRecipe recipe, ILossSettings loss,
+        nn.Module<Tensor, Tensor> teacher, long studentSeed)
     {
+        // Same initial weights as the student trained alone, so the comparison isolates what distillation adds.
+        var model = _pair.NewStudent(studentSeed + 2);
+        var task = recipe.Create(teacher, model, studentSeed + 3, loss);
         var defaults = recipe.DefaultOptions;
         var options = _studentAugmentation.ApplyTo(settings.ForStudents(defaults) with
         {
             Epochs = settings.DistilEpochs ?? defaults.Epochs,
-            Seed = settings.Seed + 2,
+            Seed = studentSeed + 2,
             EarlyStoppingPatience = settings.Patience,
-            // The teacher's outputs for every shift of every image, computed once and shared by both recipes: the
-            // teacher still sees exactly the shifted batch the student sees, without running at every step.
-            TeacherCachePath = settings.TeacherCachePath,
+            // The teacher's outputs for every shift of every image, computed once and shared by the recipes that read
+            // the same features: the teacher still sees exactly the shifted batch the student sees, without running at every step.
+            TeacherCachePath = settings.TeacherCachePathFor(task),
         });
-        // Same initial weights as the student trained alone, so the comparison isolates what distillation adds.
-        var model = _pair.NewStudent(settings.Seed + 2);
         var history = TrainOrReuse(name, model, options, recipe.Name, TrainedModelInfo.LossOf(loss), TeacherIdentity,
-            (run, progress) => TrainingLoop.Run(recipe.Create(teacher, model, settings.Seed + 3, loss), Data.Train, Data.Validation, run, progress));
+            (run, progress) => TrainingLoop.Run(task, Data.Train, Data.Validation, run, progress));
         return (model, history);
     }
 

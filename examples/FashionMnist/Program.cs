@@ -115,6 +115,28 @@ tune.Options.Add(axes);
 tune.Options.Add(tuneEpochs);
 tune.Options.Add(tuneRecipe);
 root.Subcommands.Add(tune);
+var studentSeeds = new Option<long[]>("--student-seeds")
+{
+    Description = "The students' seeds (initial weights, batch order); the teacher is --seed's (default: --seed)",
+    AllowMultipleArgumentsPerToken = true,
+};
+var compareRecipes = new Option<string[]>("--recipes")
+{
+    Description = $"The rows to train and compare (default: all): {string.Join("; ", ExamplePair.All.Select(p => $"{p.Key}: {string.Join(", ", ComparisonJob.RowsOf(p))}"))}",
+    AllowMultipleArgumentsPerToken = true,
+};
+// Compare trains one teacher and, per student seed, the student alone and every recipe of the pair with one budget;
+// the test set is read once, after all of them are trained.
+var compare = WithOptions(new Command("compare", "Train the student alone and every recipe of the pair for each --student-seeds seed, with one teacher and one budget, and compare them (comparison/comparison.md); resumable"),
+    allOptions, parse =>
+{
+    var seeds = parse.GetValue(studentSeeds) is { Length: > 0 } given ? given : [Value(parse, seed)];
+    new ComparisonJob(Settings(parse)).Run(seeds, parse.GetValue(compareRecipes));
+    return 0;
+});
+compare.Options.Add(studentSeeds);
+compare.Options.Add(compareRecipes);
+root.Subcommands.Add(compare);
 root.Subcommands.Add(WithOptions(new Command("evaluate", "Evaluate the four models and write the report (training what is missing)"), allOptions, RunAll));
 root.Subcommands.Add(OnnxDeployment.ExportCommand(WithOptions, allOptions, Settings));
 var summary = new Command("summary", "Print the pair's compile-time summaries and the compression ratio (nothing runs)");

@@ -46,8 +46,13 @@ public static class StageCheckpoints
     {
         var directory = DirectoryOf(outputDirectory, stage);
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-        var parent = Path.GetDirectoryName(directory)!;
-        if (Directory.Exists(parent) && !Directory.EnumerateFileSystemEntries(parent).Any()) Directory.Delete(parent);
+        // Up to checkpoints/ itself: a stage named with a path (compare's "comparison/seed-1/alone") leaves no empty folders.
+        var root = Path.GetFullPath(Path.Combine(outputDirectory, "checkpoints"));
+        for (var parent = Path.GetDirectoryName(Path.GetFullPath(directory)); parent is not null && parent.Length >= root.Length; parent = Path.GetDirectoryName(parent))
+        {
+            if (!Directory.Exists(parent) || Directory.EnumerateFileSystemEntries(parent).Any()) break;
+            Directory.Delete(parent);
+        }
     }
 
     private static string? ReadOrNull(string path)

@@ -106,6 +106,7 @@ public class FashionMnistCliTests : IDisposable
             { "distill", [.. data, .. teacher, .. students, .. distil] },
             { "tune", [.. data, .. teacher, .. students, .. distil, "--axis", "--tune-epochs", "--recipe"] },
             { "export", [.. everything, "--model"] },
+            { "compare", [.. everything, "--student-seeds", "--recipes"] },
             { "summary", ["--pair"] },
         };
     }

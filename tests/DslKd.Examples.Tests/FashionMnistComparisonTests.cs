@@ -1,0 +1,106 @@
+using System.Text.Json;
+using FashionMnistExample;
+using Xunit;
+
+namespace DslKd.Examples.Tests;
+
+/// <summary>
+/// The compare command on a tiny slice: one teacher, each recipe for each student seed, the test set read only after
+/// every model is trained, models reused by a second run, and recipes that read other teacher features kept in their own
+/// cache instead of rebuilding the shared one.
+/// </summary>
+public sealed class FashionMnistComparisonTests : IDisposable
+{
+    private static readonly string EmbeddedSubset = Path.Combine(ExampleProcess.RepositoryRoot, "data", "fashion-mnist-subset");
+
+    private readonly string _output = Path.Combine(Path.GetTempPath(), "dslkd-compare-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_output)) Directory.Delete(_output, recursive: true);
+    }
+
+    private (int ExitCode, string Output, string Error) Compare(params string[] extra) => ExampleProcess.Run("FashionMnist", "fashion-mnist",
+    [
+        "compare", "--pair", "cnn", "--output", _output, "--data", EmbeddedSubset, "--limit-train", "600", "--limit-test", "200",
+        "--teacher-epochs", "1", "--student-epochs", "1", "--distil-epochs", "1", "--threads", "2", .. extra,
+    ]);
+
+    private static readonly string[] Rows = ["--recipes", "alone", "SmallCnnDistil", "SmallCnnAttentionDistil"];
+
+    [Fact]
+    public void Compare_trains_every_recipe_per_seed_then_reads_the_test_set_and_reuses_them_on_a_second_run()
+    {
+        var (exitCode, output, error) = Compare([.. Rows, "--student-seeds", "1", "2"]);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        var lines = output.Split('\n');
+        var lastEpoch = Array.FindLastIndex(lines, l => l.Contains("comparison") && l.Contains(": epoch 1/1"));
+        var measuring = Array.FindIndex(lines, l => l.Contains("Measuring every compared model on the test set"));
+        Assert.True(lastEpoch >= 0 && measuring > lastEpoch, "the test set must be read after the last model is trained");
+        foreach (var seed in new[] { 1, 2 })
+        foreach (var row in new[] { "alone", "SmallCnnDistil", "SmallCnnAttentionDistil" })
+            Assert.True(File.Exists(Path.Combine(_output, "cnn", "comparison", $"seed-{seed}", row + ".dkd")), $"seed {seed} {row} is missing");
+
+        // Logit-only recipes share the cache; attention transfer keeps its features in a file of its own, and nothing is rebuilt.
+        Assert.DoesNotContain("teacher outputs rebuilt", output);
+        Assert.Single(Directory.GetFiles(Path.Combine(_output, "cnn"), "teacher-outputs.*+*.cache"));
+        Assert.True(File.Exists(Path.Combine(_output, "cnn", "teacher-outputs.cache")));
+
+        var markdown = File.ReadAllText(Path.Combine(_output, "cnn", "comparison", "comparison.md"));
+        Assert.StartsWith("# Recipe comparison (cnn pair)", markdown);
+        Assert.Contains("Student seeds: 1, 2; mean (sample std) over them.", markdown);
+        Assert.Contains("| alone | cross-entropy with the labels | ", markdown);
+        Assert.Contains("SoftTargets.Temperature = 2, SoftTargets.Weight = 0.5, HardLabels.Weight = 0.5, Layer3Attention.Weight = 1000 |", markdown);
+        Assert.Contains("(best by validation)", markdown);
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_output, "cnn", "comparison", "comparison.json"))))
+        {
+            var runs = json.RootElement.GetProperty("Runs");
+            Assert.Equal(6, runs.GetArrayLength());
+            foreach (var run in runs.EnumerateArray())
+            {
+                Assert.InRange(run.GetProperty("Test").GetDouble(), 0.0, 1.0);
+                Assert.InRange(run.GetProperty("Validation").GetDouble(), 0.0, 1.0);
+                Assert.True(run.GetProperty("TrainingSeconds").GetDouble() > 0);
+            }
+            // Each row's test mean is the mean of its seeds.
+            foreach (var row in json.RootElement.GetProperty("Rows").EnumerateArray())
+            {
+                var perSeed = row.GetProperty("TestPerSeed").EnumerateArray().Select(t => t.GetDouble()).ToList();
+                Assert.Equal(2, perSeed.Count);
+                Assert.Equal(perSeed.Average(), row.GetProperty("TestMean").GetDouble(), 12);
+            }
+        }
+
+        // A second run with one more seed trains only that seed's models.
+        var (againExit, again, againError) = Compare([.. Rows, "--student-seeds", "1", "2", "3"]);
+        Assert.True(againExit == 0, $"exit {againExit}\n{again}\n{againError}");
+        Assert.Equal(6, again.Split('\n').Count(l => l.Contains("comparison") && l.Contains(": reusing ")));
+        Assert.Equal(3, again.Split('\n').Count(l => l.Contains("comparison") && l.Contains(": epoch 1/1")));
+        Assert.All(again.Split('\n').Where(l => l.Contains(": epoch 1/1")), l => Assert.Contains("seed-3", l));
+        Assert.Contains("Student seeds: 1, 2, 3;", File.ReadAllText(Path.Combine(_output, "cnn", "comparison", "comparison.md")));
+    }
+
+    [Fact]
+    public void An_unknown_recipe_is_refused_before_anything_trains()
+    {
+        var (exitCode, output, error) = Compare("--recipes", "alone", "SmallCnnDistill");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("The cnn pair has no recipe 'SmallCnnDistill' to compare; choose among alone, SmallCnnTextbookDistil, SmallCnnDistil", error);
+        Assert.DoesNotContain("epoch", output);
+        Assert.False(File.Exists(Path.Combine(_output, "cnn", "teacher.dkd")));
+    }
+
+    [Fact]
+    public void Rows_are_the_student_alone_the_textbook_recipe_and_each_tunable_recipe_once()
+    {
+        var pair = ExamplePair.Find("cnn");
+        var rows = ComparisonJob.RowsOf(pair);
+
+        Assert.Equal(ComparisonJob.AloneRow, rows[0]);
+        Assert.Equal(pair.Textbook.Name, rows[1]);
+        Assert.Equal(pair.Tunable.Select(r => r.Name), rows.Skip(2));
+        Assert.Equal(rows.Count, rows.Distinct().Count());
+    }
+}
