@@ -98,7 +98,7 @@ public partial class SmallCnnTextbookDistil;
 [Epochs(30), BatchSize(128), Seed(2)]
 public partial class SmallCnnDistil;
 
-/// <summary>Decoupled KD (Zhao et al. 2022) with the paper's and mdistiller's CIFAR numbers: T = 4, α = 1, β = 8, cross-entropy 1 (without its warm-up).</summary>
+/// <summary>Decoupled KD (Zhao et al. 2022) with the paper's and mdistiller's CIFAR numbers: T = 4, α = 1, β = 8, cross-entropy 1, the DKD term ramped in over the first 5 epochs as mdistiller does.</summary>
 [Distillation<FashionResNet, FashionSmallCnn>]
 [DecoupledKD(Temperature = 4, Alpha = 1, Beta = 8, Weight = 1, WarmupEpochs = 5)]
 [HardLabels(Weight = 1)]
@@ -132,6 +132,19 @@ public partial class SmallCnnStandardizedDistil;
 [LearningRateSchedule(ScheduleKind.Cosine)]
 [Epochs(30), BatchSize(128), Seed(2)]
 public partial class SmallCnnAttentionDistil;
+
+/// <summary>
+/// A logit term and a feature term together: KD on standardized logits (as <see cref="SmallCnnStandardizedDistil"/>)
+/// plus attention transfer from the teacher's last stage (as <see cref="SmallCnnAttentionDistil"/>).
+/// </summary>
+[Distillation<FashionResNet, FashionSmallCnn>]
+[SoftTargets(Temperature = 2, Weight = 9, StandardizeLogits = true)]
+[HardLabels(Weight = 0.1)]
+[AttentionTransfer(nameof(FashionResNet.Layer3), nameof(FashionSmallCnn.Conv3), Tap = FeatureTap.PreActivation, Weight = 1000)]
+[Optimizer(OptimizerKind.Adam, LearningRate = 1e-3)]
+[LearningRateSchedule(ScheduleKind.Cosine)]
+[Epochs(30), BatchSize(128), Seed(2)]
+public partial class SmallCnnCombinedDistil;
 
 /// <summary>The CNN pair: <see cref="FashionResNet"/> teaches <see cref="FashionSmallCnn"/>.</summary>
 public sealed class CnnPair : ExamplePair<FashionResNet, FashionSmallCnn>
@@ -170,5 +183,7 @@ public sealed class CnnPair : ExamplePair<FashionResNet, FashionSmallCnn>
             (teacher, student, seed, loss) => new SmallCnnStandardizedDistil(teacher, student, seed: seed, loss: loss)),
         Distillation(nameof(SmallCnnAttentionDistil), SmallCnnAttentionDistil.DefaultOptions, SmallCnnAttentionDistil.DefaultLoss,
             (teacher, student, seed, loss) => new SmallCnnAttentionDistil(teacher, student, seed: seed, loss: loss)),
+        Distillation(nameof(SmallCnnCombinedDistil), SmallCnnCombinedDistil.DefaultOptions, SmallCnnCombinedDistil.DefaultLoss,
+            (teacher, student, seed, loss) => new SmallCnnCombinedDistil(teacher, student, seed: seed, loss: loss)),
     ];
 }
