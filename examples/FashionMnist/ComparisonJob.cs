@@ -34,6 +34,8 @@ public sealed class ComparisonJob(JobSettings settings)
         var unknown = chosen.Where(r => !RowsOf(pair).Contains(r)).ToList();
         if (unknown.Count > 0)
             throw new ArgumentException($"The {pair.Key} pair has no recipe {string.Join(", ", unknown.Select(u => $"'{u}'"))} to compare; choose among {string.Join(", ", RowsOf(pair))}.");
+        if (chosen.Distinct().Count() != chosen.Count)
+            throw new ArgumentException("--recipes names a recipe twice; name each once.");
         if (studentSeeds.Count == 0 || studentSeeds.Distinct().Count() != studentSeeds.Count)
             throw new ArgumentException("--student-seeds needs at least one seed, each once.");
 
