@@ -57,6 +57,15 @@ public static class Timing
         return (Median(timesA), Median(timesB));
     }
 
+    /// <summary>This machine's float32 matmul throughput (1024^3, median of 20), the peak that sections 3 and 11 compare steps with.</summary>
+    public static double MatmulPeakGflops()
+    {
+        using var a = TorchSharp.torch.randn(1024, 1024);
+        using var b = TorchSharp.torch.randn(1024, 1024);
+        var matmul = MedianSeconds(20, () => a.matmul(b).Dispose());
+        return 2.0 * 1024 * 1024 * 1024 / matmul / 1e9;
+    }
+
     public static double MedianSeconds(int n, Action action)
     {
         action();

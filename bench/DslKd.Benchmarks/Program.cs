@@ -22,7 +22,7 @@ if (args.Contains("--onnx"))
     return 0;
 }
 
-// `--only steps|cache|memory|inference|onnx|generator|contention|profile|first-epoch` runs one section (e.g. to re-measure what a change touched).
+// `--only steps|cache|memory|inference|onnx|generator|contention|profile|first-epoch|channels-last` runs one section (e.g. to re-measure what a change touched).
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 bool Runs(string section) => only is null || only == section;
 
@@ -35,6 +35,7 @@ if (Runs("generator")) GeneratorBenchmark.Run(report, quick ? [1, 10] : [1, 10, 
 if (Runs("contention")) ContentionBenchmark.Run(report, steps: quick ? 2 : 20);
 if (Runs("profile")) OperatorProfile.Run(report, steps: quick ? 2 : 20);
 if (Runs("first-epoch")) FirstEpochBenchmark.Run(report, samples: quick ? 512 : 54000);
+if (Runs("channels-last")) ChannelsLastBenchmark.Run(report, steps: quick ? 2 : 40);
 
 report.Print($"DslKd benchmarks ({(quick ? "quick smoke run, numbers meaningless" : "full run")}, {get_num_threads()} threads, {Environment.ProcessorCount} cores)");
 return 0;

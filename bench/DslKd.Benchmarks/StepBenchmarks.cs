@@ -90,10 +90,7 @@ public static class StepBenchmarks
         var flops = layers.Select((l, i) => 2.0 * 256 * l[0] * l[1] * (i == 0 ? 2 : 3)).Sum();
         var achieved = flops / (stepMilliseconds / 1e3) / 1e9;
 
-        using var a = randn(1024, 1024);
-        using var b = randn(1024, 1024);
-        var matmul = Timing.MedianSeconds(20, () => a.matmul(b).Dispose());
-        var peak = 2.0 * 1024 * 1024 * 1024 / matmul / 1e9;
+        var peak = Timing.MatmulPeakGflops();
         report.Add(section, "float32 1024^3 matmul", peak, "GFLOP/s");
         report.Add(section, "MLP teacher supervised step (generated)", achieved, "GFLOP/s");
         report.Add(section, "achieved / peak", achieved / peak, "x", "target >= 0.6");
