@@ -67,6 +67,8 @@ public static class TrainingLoop
         using var threads = ThreadCountScope.Enter(options.Threads);
         var device = options.Device ?? CPU;
         task.MoveTo(device);
+        // Before the optimizer is created: Adam's moments are created like the parameters, so they are channels-last too.
+        if (options.ChannelsLast) ConvertToChannelsLast(task, options);
         using var seed = SeedScope.Enter(options.Seed);
         using var optimizer = OptimizerFactory.Create(options.Optimizer, task.Trainable.parameters());
         var context = new TrainingContext(task, train, evaluation, options, device, optimizer, callbackList, cancellationToken);
@@ -116,6 +118,18 @@ public static class TrainingLoop
             callbacks.Add(new ProgressCallback(progress));
         }
         return callbacks;
+    }
+
+    /// <summary>
+    /// <see cref="TrainingOptions.ChannelsLast"/>: the trained module's 4-D weights and, for a distillation recipe whose
+    /// teacher runs online (a separate module the recipe runs on the same inputs), the teacher's, in place; the parameter
+    /// objects stay the same. A cached teacher only runs to build its cache, which it does in the default format.
+    /// </summary>
+    private static void ConvertToChannelsLast(ITrainingTask task, TrainingOptions options)
+    {
+        task.Trainable.ToChannelsLast();
+        if (options.TeacherCachePath is null && task is ICachedTeacherTask { Teacher: { } teacher } && !ReferenceEquals(teacher, task.Trainable))
+            teacher.ToChannelsLast();
     }
 
     private static void RunEpochs(TrainingContext context, CallbackList callbacks)
