@@ -63,14 +63,27 @@ public class ChannelsLastTrainingTests : IDisposable
             AssertClose(plain.Epochs[epoch].TrainLoss, channelsLast.Epochs[epoch].TrainLoss, $"epoch {epoch + 1} training loss");
             AssertClose(plain.Epochs[epoch].Evaluation!.Loss, channelsLast.Epochs[epoch].Evaluation!.Loss, $"epoch {epoch + 1} evaluation loss");
         }
+        // The model leaves the run in the layout it came in.
+        Assert.All(model.parameters(), p => Assert.True(p.dim() != 4 || (p.is_contiguous() && !p.IsChannelsLast())));
+    }
+
+    [Fact]
+    public void A_module_already_channels_last_stays_so_after_a_run()
+    {
+        var model = new BatchNormCnn(seed: 1);
+        model.ToChannelsLast();
+        new TrainBatchNormCnn(model).Train(Train, null, On(TrainBatchNormCnn.DefaultOptions with { Epochs = 1 }));
         if (Available) Assert.True(model.Body.Layers[0].parameters().First().IsChannelsLast());
     }
 
     [Fact]
-    public void Weights_trained_channels_last_stay_so_and_save_load_and_export_as_in_the_default_layout()
+    public void Weights_trained_channels_last_save_load_and_export_as_in_the_default_layout()
     {
         var model = new BatchNormCnn(seed: 2);
         new TrainBatchNormCnn(model).Train(Train, null, On(TrainBatchNormCnn.DefaultOptions with { Epochs = 1 }));
+        Assert.False(model.Body.Layers[0].parameters().First().IsChannelsLast(), "the run converts the model back");
+        // Laid out channels-last again, as inside a run (a callback saving it), or by hand.
+        model.ToChannelsLast();
         var stem = model.Stem.Layers[0].parameters().First();
         var body = model.Body.Layers[0].parameters().First();
         if (Available)
@@ -208,9 +221,9 @@ public class ChannelsLastTrainingTests : IDisposable
         Assert.True(result.StoppedEarly, "48 samples should stop improving well before 30 epochs");
         var accuracies = result.Epochs.Select(e => e.Evaluation!.Accuracy).ToList();
         Assert.Equal(accuracies.IndexOf(accuracies.Max()) + 1, result.BestEpoch);
-        // The model holds the best epoch's weights (evaluated as the loop does, on channels-last inputs), still channels-last.
+        // The model holds the best epoch's weights (evaluated as the loop does, on channels-last inputs), back in the default layout.
         Assert.Equal(accuracies.Max(), Evaluator.Evaluate(x => model.call(x.ToChannelsLast()), Validation, 256).Accuracy);
-        if (Available) Assert.True(model.Body.Layers[0].parameters().First().IsChannelsLast());
+        Assert.False(model.Body.Layers[0].parameters().First().IsChannelsLast());
 
         // Interrupted one epoch after its best: the resumed run gets the best weights back from the best-weights file.
         var checkpointed = options with { CheckpointDirectory = _directory };
@@ -229,7 +242,7 @@ public class ChannelsLastTrainingTests : IDisposable
     }
 
     [Fact]
-    public void An_online_teacher_distils_channels_last_to_the_losses_of_the_default_layout_and_ends_channels_last()
+    public void An_online_teacher_distils_channels_last_to_the_losses_of_the_default_layout_and_is_handed_back_as_it_came()
     {
         var train = Digits();
         var options = CnnToSmallCnn.DefaultOptions with { Epochs = 1, BatchSize = 16 };
@@ -237,12 +250,15 @@ public class ChannelsLastTrainingTests : IDisposable
         var before = Snapshot(teacher);
 
         var plain = new CnnToSmallCnn(teacher, new SmallCnn(seed: 2), seed: 3).Train(train, null, options);
-        var channelsLast = new CnnToSmallCnn(teacher, new SmallCnn(seed: 2), seed: 3).Train(train, null, On(options));
+        var ranChannelsLast = false;
+        var channelsLast = new CnnToSmallCnn(teacher, new SmallCnn(seed: 2), seed: 3).Train(train, null, On(options),
+            new SynchronousProgress<TrainingEvent>(e => { if (e is EpochStarted) ranChannelsLast = teacher.Body.Layers[0].parameters().First().IsChannelsLast(); }));
 
+        if (Available) Assert.True(ranChannelsLast, "the online teacher runs channels-last");
         AssertClose(plain.Final.TrainLoss, channelsLast.Final.TrainLoss, "training loss");
         foreach (var (name, value) in plain.Final.TrainTerms) AssertClose(value, channelsLast.Final.TrainTerms[name], name, relative: 1e-3);
         Assert.True(Unchanged(teacher, before), "the teacher's values changed");
-        if (Available) Assert.True(teacher.Body.Layers[0].parameters().First().IsChannelsLast(), "the online teacher runs channels-last");
+        Assert.False(teacher.Body.Layers[0].parameters().First().IsChannelsLast(), "the online teacher is converted back after the run");
     }
 
     [Fact]

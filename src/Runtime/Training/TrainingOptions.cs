@@ -103,11 +103,11 @@ public sealed record TrainingOptions
     /// </summary>
     /// <remarks>
     /// The values and shapes are the same, but the operators add up in another order, so losses and weights are not
-    /// bit-identical to a run without it (they agree to float rounding; a test holds them to 1e-4). The models stay
-    /// channels-last after the run. Model files, checkpoints, best weights and exported weights hold the same bytes in
+    /// bit-identical to a run without it (they agree to float rounding; a test holds them to 1e-4). The modules the run
+    /// converted are converted back when it ends, however it ends, so they leave it in the layout they came in. Model files, checkpoints, best weights and exported weights hold the same bytes in
     /// either layout, and load into either; the teacher cache is computed in the default format, so it is the same file. A model whose own code calls <c>view</c> on a 4-D activation
-    /// fails with channels-last inputs (use <c>reshape</c> or <c>flatten</c>, as generated models do), and TorchSharp's own
-    /// <c>Module.save</c> refuses channels-last weights (use <see cref="ModelFile"/>, or <see cref="DslKd.ChannelsLast.ToDefaultFormat"/> first).
+    /// fails with channels-last inputs (use <c>reshape</c> or <c>flatten</c>, as generated models do); inside the run (a
+    /// callback), TorchSharp's own <c>Module.save</c> refuses channels-last weights (use <see cref="ModelFile"/>).
     /// Like <see cref="Device"/> and <see cref="Threads"/> it is not part of a checkpoint's identity: a run checkpointed
     /// with it may resume without it, and the other way round. Does nothing when <see cref="DslKd.ChannelsLast.IsAvailable"/>
     /// is false (off Linux x86-64).
