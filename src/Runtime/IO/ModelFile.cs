@@ -112,11 +112,23 @@ public static class ModelFile
         return (info, reader.ReadBody());
     }
 
-    /// <summary>The module's state_dict in TorchSharp's format.</summary>
+    /// <summary>
+    /// The module's state_dict in TorchSharp's format: what <c>module.save</c> writes, with every tensor's values in the
+    /// default (row-major) order whatever its memory layout. TorchSharp writes a tensor's memory as it lies and refuses
+    /// one that is not contiguous, such as a channels-last convolution weight (<see cref="ChannelsLast"/>): those are
+    /// written from a contiguous copy, so a model saves to the same bytes in either layout.
+    /// </summary>
     internal static byte[] StateOf(nn.Module module)
     {
+        var state = module.state_dict();
         using var memory = new MemoryStream();
-        using (var writer = new BinaryWriter(memory, Encoding.UTF8, leaveOpen: true)) module.save(writer);
+        using (var scope = NewDisposeScope())
+        using (var writer = new BinaryWriter(memory, Encoding.UTF8, leaveOpen: true))
+        {
+            var ordered = new Dictionary<string, Tensor>(state.Count);
+            foreach (var (name, tensor) in state) ordered.Add(name, tensor.is_contiguous() ? tensor : tensor.contiguous());
+            nn.Module.save_state_dict(writer, ordered);
+        }
         return memory.ToArray();
     }
 
@@ -142,14 +154,19 @@ public static class ModelFile
             throw reader.Mismatch($"does not fit this model ({ModelName(module)}): {string.Join("; ", problems)}");
     }
 
-    /// <summary>Loads a checked state into the module; it must be consumed exactly.</summary>
+    /// <summary>
+    /// Loads a checked state into the module; it must be consumed exactly. TorchSharp reads into a tensor's memory as it
+    /// lies and refuses a tensor that is not contiguous: channels-last tensors (<see cref="ChannelsLast"/>) are put in the
+    /// default format for the load and laid out channels-last again after it, so a module loads the same values in either layout.
+    /// </summary>
     internal static void LoadState(nn.Module module, byte[] state, string path, SealedFileKind kind)
     {
         using var memory = new MemoryStream(state, writable: false);
         using var reader = new BinaryReader(memory, Encoding.UTF8);
         try
         {
-            module.load(reader, strict: true);
+            using (ChannelsLast.InDefaultFormat(module.state_dict().Values))
+                module.load(reader, strict: true);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or IOException or FormatException or OverflowException)
         {

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Reflection;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,7 +14,8 @@ namespace DslKd;
 /// only the order of the values in memory changes, to channel fastest. libtorch's CPU convolutions (oneDNN), BatchNorm,
 /// pooling and element-wise operators keep a channels-last input channels-last, so converting the model and its input
 /// once makes the whole convolutional part of a step run on NHWC kernels; a flatten before a linear layer reads the
-/// values back in NCHW order, so linear layers and their weights are unaffected.
+/// values back in NCHW order, so linear layers and their weights are unaffected. <see cref="TrainingOptions.ChannelsLast"/>
+/// does both for a training run.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -93,6 +96,14 @@ public static class ChannelsLast
     }
 
     /// <summary>
+    /// <paramref name="inputs"/> channels-last when it is a batch of images (a dense 4-D floating-point tensor) and the
+    /// conversion is available; anything else (token ids, sequences, flat vectors) is returned as it is, the same object.
+    /// For <see cref="TrainingOptions.ChannelsLast"/>: the result is a new tensor of the current dispose scope.
+    /// </summary>
+    internal static Tensor ImagesToChannelsLast(Tensor inputs) =>
+        IsAvailable && inputs.dim() == 4 && inputs.is_floating_point() && !inputs.is_sparse ? inputs.ToChannelsLast() : inputs;
+
+    /// <summary>
     /// Converts every 4-D parameter and buffer of <paramref name="module"/> (the convolution weights) to channels-last in
     /// place, like PyTorch's <c>model.to(memory_format=torch.channels_last)</c>; returns how many it converted. The
     /// parameter objects stay the same (their native tensor is re-pointed at the converted values with <c>set_</c>), so
@@ -114,6 +125,111 @@ public static class ChannelsLast
         foreach (var buffer in module.buffers())
             if (Convert(buffer)) count++;
         return count;
+    }
+
+    /// <summary>
+    /// Converts every channels-last parameter and buffer of <paramref name="module"/> back to the default (NCHW) format in
+    /// place, the inverse of <see cref="ToChannelsLast(nn.Module)"/>; returns how many it converted. The parameter objects
+    /// stay the same. Needed only before handing the module to code that reads or writes a tensor's memory directly:
+    /// TorchSharp's own <c>Module.save</c> and <c>Module.load</c> refuse channels-last tensors (they are not contiguous),
+    /// while <see cref="ModelFile"/>, <see cref="PyTorchWeights"/>, <see cref="Checkpoint"/> and the ONNX export take
+    /// either format and write the same bytes.
+    /// </summary>
+    public static int ToDefaultFormat(this nn.Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var count = 0;
+        using var noGrad = no_grad();
+        foreach (var parameter in module.parameters())
+        {
+            if (ToDefault(parameter)) count++;
+            using var grad = parameter.grad;
+            if (grad is not null) ToDefault(grad);
+        }
+        foreach (var buffer in module.buffers())
+            if (ToDefault(buffer)) count++;
+        return count;
+    }
+
+    /// <summary>
+    /// Puts the channels-last tensors among <paramref name="tensors"/> in the default format, in place, until the returned
+    /// scope is disposed, which lays them out channels-last again (the same values, the same tensor objects). For
+    /// TorchSharp's serializers, which read and write a tensor's memory as it lies and refuse a tensor that is not
+    /// contiguous: inside the scope they write and read the values in the default order, whatever the layout was; and
+    /// operators run on them as on default-format tensors.
+    /// </summary>
+    internal static DefaultFormatScope InDefaultFormat(IEnumerable<Tensor> tensors)
+    {
+        var converted = new List<Tensor>();
+        using var noGrad = no_grad();
+        foreach (var tensor in tensors)
+            if (tensor is not null && ToDefault(tensor)) converted.Add(tensor);
+        return new DefaultFormatScope(converted);
+    }
+
+    /// <summary>
+    /// Every tensor an optimizer keeps per parameter (Adam's and AdamW's moments, SGD's momentum buffer, ...): the public
+    /// tensor fields of its state objects, which TorchSharp's <c>save_state_dict</c> and <c>load_state_dict</c> read and
+    /// write as they lie in memory. Adam creates its moments with <c>zeros_like</c> of the parameters, so the moments of
+    /// channels-last weights are channels-last too.
+    /// </summary>
+    internal static IEnumerable<Tensor> StateTensors(TorchSharp.Modules.OptimizerHelper optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        foreach (var state in optimizer.state_dict().State)
+        {
+            if (state is null) continue;
+            foreach (var field in state.GetType().GetFields(BindingFlags.Public | BindingFlags.Instance))
+                if (field.FieldType == typeof(Tensor) && field.GetValue(state) is Tensor tensor && !tensor.IsInvalid)
+                    yield return tensor;
+        }
+    }
+
+    /// <summary>Lays out channels-last again, on disposal, the tensors <see cref="InDefaultFormat"/> put in the default format.</summary>
+    internal readonly struct DefaultFormatScope(List<Tensor> converted) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (converted is null) return;
+            using var noGrad = no_grad();
+            foreach (var tensor in converted)
+                if (!tensor.IsInvalid) RestoreChannelsLast(tensor);
+        }
+    }
+
+    /// <summary>
+    /// Re-points a channels-last tensor at its values in the default format, keeping the tensor object the same: a copy,
+    /// or, when its memory is in the default order already (one channel, or a 1x1 image), a view over the same memory
+    /// with the default strides (libtorch's operators would otherwise still pick their channels-last kernels for it).
+    /// </summary>
+    private static bool ToDefault(Tensor tensor)
+    {
+        if (tensor.dim() != 4 || tensor.is_sparse || !tensor.IsChannelsLast()) return false;
+        var shape = tensor.shape;
+        using var converted = tensor.is_contiguous()
+            ? tensor.as_strided(shape, [shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1], tensor.storage_offset())
+            : tensor.contiguous();
+        tensor.set_(converted);
+        return true;
+    }
+
+    /// <summary>
+    /// The inverse of <see cref="ToDefault"/>: the exact NHWC strides over the values in channel-fastest order (an
+    /// NHWC-contiguous copy indexed as NCHW). Needs no native entry point: the tensor was channels-last before, so it can
+    /// be again on any platform.
+    /// </summary>
+    private static void RestoreChannelsLast(Tensor tensor)
+    {
+        using var nhwc = tensor.permute(0, 2, 3, 1).contiguous();
+        using var nchw = nhwc.permute(0, 3, 1, 2);
+        if (nchw.IsChannelsLast())
+        {
+            tensor.set_(nchw);
+            return;
+        }
+        // contiguous() kept the memory (size-1 dimensions make it NHWC-contiguous already); the strides are then not the exact ones.
+        using var exact = nchw.as_strided(nchw.shape, ChannelsLastStrides(nchw.shape), nchw.storage_offset());
+        tensor.set_(exact);
     }
 
     /// <summary>Re-points a 4-D tensor at its channels-last values, keeping the tensor object (and its TensorImpl) the same.</summary>

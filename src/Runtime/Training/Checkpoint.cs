@@ -22,7 +22,9 @@ namespace DslKd;
 /// Layout: DslKd's sealed envelope (magic <c>DSLKDCK2</c>) with a JSON header (the <see cref="Header"/> and the
 /// trainable module's tensors) and a body of three length-prefixed parts (int64 little-endian lengths): the module's
 /// state_dict and the optimizer's state in TorchSharp's formats, and the CPU random generator's state bytes. Checkpoints
-/// of the earlier format (<c>DSLKDCK1</c>, no checksum) are refused: delete them to start over.
+/// of the earlier format (<c>DSLKDCK1</c>, no checksum) are refused: delete them to start over. Every tensor is stored
+/// with its values in the default (row-major) order, also when the model and the optimizer's moments are laid out
+/// channels-last (<see cref="TrainingOptions.ChannelsLast"/>), and restores into either layout.
 /// </remarks>
 public static class Checkpoint
 {
@@ -51,7 +53,11 @@ public static class Checkpoint
         byte[] optimizerState;
         using (var memory = new MemoryStream())
         {
-            using (var writer = new BinaryWriter(memory, Encoding.UTF8, leaveOpen: true)) optimizer.save_state_dict(writer);
+            // TorchSharp writes each state tensor's memory as it lies and refuses one that is not contiguous: the moments of
+            // channels-last weights are written in the default format, so the bytes do not depend on the layout.
+            using (ChannelsLast.InDefaultFormat(ChannelsLast.StateTensors(optimizer)))
+            using (var writer = new BinaryWriter(memory, Encoding.UTF8, leaveOpen: true))
+                optimizer.save_state_dict(writer);
             optimizerState = memory.ToArray();
         }
         byte[] rngState;
@@ -108,7 +114,9 @@ public static class Checkpoint
         {
             try
             {
-                optimizer.load_state_dict(reader);
+                // Read into the default format, then laid out as the run keeps them (channels-last moments stay channels-last).
+                using (ChannelsLast.InDefaultFormat(ChannelsLast.StateTensors(optimizer)))
+                    optimizer.load_state_dict(reader);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or IOException or FormatException or OverflowException)
             {

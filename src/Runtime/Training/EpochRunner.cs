@@ -79,7 +79,10 @@ internal sealed class EpochRunner
         {
             trainable.eval();
             var device = _context.Device;
-            metrics = Evaluator.Evaluate(_context.Task.Predict, evaluation, Math.Max(options.BatchSize, 256), device.type == DeviceType.CPU ? null : device);
+            var task = _context.Task;
+            // With ChannelsLast the model is channels-last: its evaluation inputs too (the values are the same either way).
+            Func<Tensor, Tensor> predict = options.ChannelsLast ? inputs => task.Predict(ChannelsLast.ImagesToChannelsLast(inputs)) : task.Predict;
+            metrics = Evaluator.Evaluate(predict, evaluation, Math.Max(options.BatchSize, 256), device.type == DeviceType.CPU ? null : device);
         }
 
         var sampledTerms = termSums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(1, termSamples));

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace DslKd;
 
-/// <summary>One optimizer step: augmentation, learning rate, loss, the NaN/Inf guard, backward, gradient clipping, update.</summary>
+/// <summary>One optimizer step: augmentation, channels-last input (when asked), learning rate, loss, the NaN/Inf guard, backward, gradient clipping, update.</summary>
 internal sealed class StepRunner(TrainingContext context, LearningRateSchedule schedule)
 {
     /// <summary>
@@ -20,6 +20,8 @@ internal sealed class StepRunner(TrainingContext context, LearningRateSchedule s
         Tensor? variants = null;
         if (options.EnumerableAugmentation is { } enumerable) x = enumerable.Apply(x, variants = enumerable.Draw(x.shape[0]));
         else if (options.Augmentation is { } augment) x = augment(x);
+        // After the augmentation (which indexes the batch in the default layout), inside the caller's dispose scope.
+        if (options.ChannelsLast) x = ChannelsLast.ImagesToChannelsLast(x);
         var learningRate = schedule.At(context.GlobalStep);
         OptimizerFactory.SetLearningRate(context.Optimizer, learningRate);
 

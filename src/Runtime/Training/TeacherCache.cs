@@ -152,6 +152,9 @@ public sealed class TeacherCache : IDisposable
     {
         using var noGrad = no_grad();
         task.Teacher.eval();
+        // A channels-last teacher (TrainingOptions.ChannelsLast) runs in the default format here, as its inputs are: the
+        // cache then holds what a default-format teacher computes, bit for bit, whatever the run's layout.
+        using var defaultFormat = ChannelsLast.InDefaultFormat(task.Teacher.parameters().Concat(task.Teacher.buffers()).ToList());
         var parts = new List<Tensor[]>();
         var variants = augmentation?.Variants ?? 1;
         var total = variants * data.BatchCount(batchSize);
@@ -164,7 +167,9 @@ public sealed class TeacherCache : IDisposable
                 var x = device.type == DeviceType.CPU ? inputs : inputs.to(device);
                 if (augmentation is not null) x = augmentation.Apply(x, full(x.shape[0], variant, ScalarType.Int64));
                 var features = task.ComputeTeacherFeatures(x);
-                parts.Add(features.Select(f => f.to(ScalarType.Float32).cpu().MoveToOuterDisposeScope()).ToArray());
+                // In the default layout whatever the teacher's (a channels-last teacher gives channels-last maps): the cache
+                // in memory is laid out as one read back from its file.
+                parts.Add(features.Select(f => f.to(ScalarType.Float32).cpu().contiguous().MoveToOuterDisposeScope()).ToArray());
                 batchDone?.Invoke(parts.Count, total);
             }
         }

@@ -67,25 +67,36 @@ public static class TrainingLoop
         using var threads = ThreadCountScope.Enter(options.Threads);
         var device = options.Device ?? CPU;
         task.MoveTo(device);
-        using var seed = SeedScope.Enter(options.Seed);
-        using var optimizer = OptimizerFactory.Create(options.Optimizer, task.Trainable.parameters());
-        var context = new TrainingContext(task, train, evaluation, options, device, optimizer, callbackList, cancellationToken);
+        // Before the optimizer is created: Adam's moments are created like the parameters, so they are channels-last too.
+        var converted = options.ChannelsLast ? ConvertToChannelsLast(task, options) : [];
         try
         {
-            callbackList.RunStart(context);
-            RunEpochs(context, callbackList);
-            context.Trainable.eval();
-            callbackList.RunEnd(context);
+            using var seed = SeedScope.Enter(options.Seed);
+            using var optimizer = OptimizerFactory.Create(options.Optimizer, task.Trainable.parameters());
+            var context = new TrainingContext(task, train, evaluation, options, device, optimizer, callbackList, cancellationToken);
+            try
+            {
+                callbackList.RunStart(context);
+                RunEpochs(context, callbackList);
+                context.Trainable.eval();
+                callbackList.RunEnd(context);
+            }
+            finally
+            {
+                callbackList.Teardown(context);
+            }
+            return new TrainingResult([.. context.History])
+            {
+                BestEpoch = context.BestEpoch,
+                StoppedEarly = context.StopRequested && context.History.Count < options.Epochs,
+            };
         }
         finally
         {
-            callbackList.Teardown(context);
+            // Each module leaves the run in the layout it came in, so TorchSharp's own save and load and code that
+            // views its weights keep working.
+            foreach (var module in converted) module.ToDefaultFormat();
         }
-        return new TrainingResult([.. context.History])
-        {
-            BestEpoch = context.BestEpoch,
-            StoppedEarly = context.StopRequested && context.History.Count < options.Epochs,
-        };
     }
 
     /// <summary>
@@ -116,6 +127,22 @@ public static class TrainingLoop
             callbacks.Add(new ProgressCallback(progress));
         }
         return callbacks;
+    }
+
+    /// <summary>
+    /// <see cref="TrainingOptions.ChannelsLast"/>: the trained module's 4-D weights and, for a distillation recipe whose
+    /// teacher runs online (a separate module the recipe runs on the same inputs), the teacher's, in place; the parameter
+    /// objects stay the same. A cached teacher only runs to build its cache, which it does in the default format.
+    /// </summary>
+    /// <returns>The modules it converted (not those that were channels-last already), to convert back when the run ends.</returns>
+    private static List<nn.Module> ConvertToChannelsLast(ITrainingTask task, TrainingOptions options)
+    {
+        var converted = new List<nn.Module>();
+        if (task.Trainable.ToChannelsLast() > 0) converted.Add(task.Trainable);
+        if (options.TeacherCachePath is null && task is ICachedTeacherTask { Teacher: { } teacher } && !ReferenceEquals(teacher, task.Trainable)
+            && teacher.ToChannelsLast() > 0)
+            converted.Add(teacher);
+        return converted;
     }
 
     private static void RunEpochs(TrainingContext context, CallbackList callbacks)
