@@ -28,6 +28,16 @@ public sealed record JobSettings(
     /// <summary>Random erasing on the students' batches with this probability (<c>--student-erasing</c>); none when null or 0.</summary>
     public double? StudentErasing { get; init; }
 
+    /// <summary>
+    /// Train every stage channels-last (<c>--channels-last</c>, <see cref="DslKd.TrainingOptions.ChannelsLast"/>): faster
+    /// convolutions, results equal to float rounding rather than bit for bit. Like the thread count it is not part of a
+    /// saved model's identity.
+    /// </summary>
+    public bool ChannelsLast { get; init; }
+
+    /// <summary><paramref name="options"/> with the run-wide settings of every stage (<see cref="ChannelsLast"/>).</summary>
+    public DslKd.TrainingOptions ForAnyStage(DslKd.TrainingOptions options) => ChannelsLast ? options with { ChannelsLast = true } : options;
+
     /// <summary>Random shifts of up to <paramref name="pixels"/> pixels on every training batch, or none for 0.</summary>
     public static DslKd.RandomShift? Shift(int pixels) => pixels > 0 ? new DslKd.RandomShift(pixels) : null;
 
@@ -62,8 +72,8 @@ public sealed record JobSettings(
     private DslKd.RandomErasing? Erasing => StudentErasing is { } probability && probability > 0 ? new DslKd.RandomErasing(probability) : null;
 
     /// <summary>A student recipe's options with the --student-learning-rate override, if any (alone and distilled alike).</summary>
-    public DslKd.TrainingOptions ForStudents(DslKd.TrainingOptions options) =>
-        StudentLearningRate is { } rate ? options with { Optimizer = options.Optimizer with { LearningRate = rate } } : options;
+    public DslKd.TrainingOptions ForStudents(DslKd.TrainingOptions options) => ForAnyStage(
+        StudentLearningRate is { } rate ? options with { Optimizer = options.Optimizer with { LearningRate = rate } } : options);
 
     /// <summary>Where distillation keeps the teacher's outputs, or null when the students' augmentation needs the teacher online (mixing, erasing).</summary>
     public string? TeacherCachePath => StudentMixup is null && Erasing is null ? Path.Combine(OutputDirectory, "teacher-outputs.cache") : null;

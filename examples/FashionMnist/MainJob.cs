@@ -32,12 +32,12 @@ public sealed class MainJob(JobSettings settings)
 
     private SupervisedRecipe TeacherRecipe => settings.TeacherLabelSmoothing ? _pair.SmoothedTeacher : _pair.Teacher;
 
-    private TrainingOptions TeacherOptions => TeacherRecipe.DefaultOptions with
+    private TrainingOptions TeacherOptions => settings.ForAnyStage(TeacherRecipe.DefaultOptions with
     {
         Epochs = settings.TeacherEpochs ?? TeacherRecipe.DefaultOptions.Epochs,
         Seed = settings.Seed + 1,
         EnumerableAugmentation = settings.TeacherAugmentation,
-    };
+    });
 
     /// <summary>How the teacher was made; part of each distilled student's identity, so a retrained teacher retrains them.</summary>
     private TeacherInfo TeacherIdentity => new(TeacherRecipe.Name, TrainingSettings.Of(TeacherOptions), ModelStore.ArchitectureOf(_pair.TeacherDescription));

@@ -91,7 +91,7 @@ public class FashionMnistCliTests : IDisposable
     /// <summary>What each sub-command's --help must list: its own options, and no other command's.</summary>
     public static TheoryData<string, string[]> CommandOptions()
     {
-        string[] data = ["--pair", "--data", "--output", "--seed", "--threads", "--limit-train", "--validation-fraction", "--retrain"];
+        string[] data = ["--pair", "--data", "--output", "--seed", "--threads", "--channels-last", "--limit-train", "--validation-fraction", "--retrain"];
         string[] teacher = ["--teacher-epochs", "--teacher-shift", "--teacher-label-smoothing"];
         string[] students = ["--student-shift", "--student-flip", "--student-mixup", "--student-erasing", "--student-learning-rate", "--patience"];
         string[] distil = ["--distil-epochs", "--loss"];
