@@ -16,11 +16,6 @@ public static class ChannelsLastBenchmark
 
     public static void Run(BenchReport report, int steps)
     {
-        if (!ChannelsLast.IsAvailable)
-        {
-            report.Note(Section, "skipped", "channels-last is not available here (needs Linux x64 and libtorch's exported contiguous)");
-            return;
-        }
         report.Note(Section, "check: the first conv block's output is channels-last", FirstBlockIsChannelsLast() ? "yes" : "NO: the lever is not applied");
 
         var (standard, channelsLast) = Timing.Interleaved(steps, CnnTeacherStep.Create(Batch), CnnTeacherStep.Create(Batch, CnnLayout.ChannelsLast));

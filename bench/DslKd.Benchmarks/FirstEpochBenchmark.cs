@@ -37,11 +37,6 @@ public static class FirstEpochBenchmark
 
         // The same run with TrainingOptions.ChannelsLast, after the default one (so both second epochs are warm): what the
         // option gives in the real loop, augmentation, Adam and evaluation included.
-        if (!ChannelsLast.IsAvailable)
-        {
-            report.Note(Section, "ChannelsLast = true", "skipped: channels-last is not available here (needs Linux x64 and libtorch's exported contiguous)");
-            return;
-        }
         var (channelsLast, channelsLastWhole) = Train(data, validation, channelsLast: true);
         report.Add(Section, "ChannelsLast = true: whole run (2 epochs, with evaluation)", channelsLastWhole, "ms");
         report.Add(Section, "ChannelsLast = true: epoch 2, sum of steps", channelsLast.Epochs[1].Sum(), "ms");

@@ -80,8 +80,9 @@ public sealed record JobSettings(
 
     /// <summary>
     /// Where <paramref name="task"/> keeps the teacher's outputs: <see cref="TeacherCachePath"/> for a recipe that reads
-    /// only the teacher's logits, a file named by the features for one that reads more (attention transfer), so recipes
-    /// trained one after another (compare) do not rebuild each other's cache.
+    /// one teacher output (the logits, for every recipe of the pairs), a file named by the outputs for one that reads more
+    /// (attention transfer: a feature map and the logits), so recipes trained one after another (compare) do not rebuild
+    /// each other's cache.
     /// </summary>
     public string? TeacherCachePathFor(DslKd.ITrainingTask task) =>
         TeacherCachePath is { } path && task is DslKd.ICachedTeacherTask { CachedTeacherFeatures: { Count: > 1 } features }

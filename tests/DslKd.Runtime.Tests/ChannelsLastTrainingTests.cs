@@ -47,8 +47,6 @@ public class ChannelsLastTrainingTests : IDisposable
 
     private static TrainingOptions On(TrainingOptions options) => options with { ChannelsLast = true };
 
-    /// <summary>Off Linux x86-64 the option does nothing, and these tests would compare the default layout with itself.</summary>
-    private static bool Available => ChannelsLast.IsAvailable;
 
     [Fact]
     public void Two_epochs_channels_last_give_the_losses_of_the_default_layout()
@@ -73,7 +71,7 @@ public class ChannelsLastTrainingTests : IDisposable
         var model = new BatchNormCnn(seed: 1);
         model.ToChannelsLast();
         new TrainBatchNormCnn(model).Train(Train, null, On(TrainBatchNormCnn.DefaultOptions with { Epochs = 1 }));
-        if (Available) Assert.True(model.Body.Layers[0].parameters().First().IsChannelsLast());
+        Assert.True(model.Body.Layers[0].parameters().First().IsChannelsLast());
     }
 
     [Fact]
@@ -86,7 +84,6 @@ public class ChannelsLastTrainingTests : IDisposable
         model.ToChannelsLast();
         var stem = model.Stem.Layers[0].parameters().First();
         var body = model.Body.Layers[0].parameters().First();
-        if (Available)
         {
             Assert.True(stem.IsChannelsLast() && !stem.is_contiguous(), "the first convolution's weight [8, 3, 3, 3]");
             Assert.True(body.IsChannelsLast() && !body.is_contiguous(), "the second convolution's weight [16, 8, 3, 3]");
@@ -109,7 +106,7 @@ public class ChannelsLastTrainingTests : IDisposable
         ModelFile.Load(freshChannelsLast, plainFile);
         Assert.True(SameState(plain, fresh));
         Assert.True(SameState(plain, freshChannelsLast));
-        if (Available) Assert.True(freshChannelsLast.Body.Layers[0].parameters().First().IsChannelsLast(), "loading kept the layout");
+        Assert.True(freshChannelsLast.Body.Layers[0].parameters().First().IsChannelsLast(), "loading kept the layout");
         foreach (var m in new nn.Module[] { model, plain, fresh, freshChannelsLast }) m.eval();
         using (no_grad())
         {
@@ -157,7 +154,7 @@ public class ChannelsLastTrainingTests : IDisposable
         model.ToChannelsLast();
         using var optimizer = optim.Adam(model.parameters(), 1e-2);
         var moments = Moments(optimizer);
-        if (Available) Assert.Contains(moments, m => m.IsChannelsLast() && !m.is_contiguous());
+        Assert.Contains(moments, m => m.IsChannelsLast() && !m.is_contiguous());
 
         Checkpoint.Restore(plainPath, model, optimizer);
         var channelsLastPath = Path.Combine(_directory, "cl.ckpt");
@@ -168,7 +165,7 @@ public class ChannelsLastTrainingTests : IDisposable
         foreach (var (restored, original) in Moments(optimizer).Zip(Moments(plainOptimizer)))
         {
             Assert.True(restored.equal(original).all().item<bool>(), "an Adam moment differs from the one saved");
-            Assert.Equal(original.dim() == 4 && original.shape[1] > 1 && Available, restored.IsChannelsLast() && !restored.is_contiguous());
+            Assert.Equal(original.dim() == 4 && original.shape[1] > 1, restored.IsChannelsLast() && !restored.is_contiguous());
         }
         Assert.Equal(File.ReadAllBytes(plainPath), File.ReadAllBytes(channelsLastPath));
         // And back into a default-layout model and optimizer.
@@ -254,7 +251,7 @@ public class ChannelsLastTrainingTests : IDisposable
         var channelsLast = new CnnToSmallCnn(teacher, new SmallCnn(seed: 2), seed: 3).Train(train, null, On(options),
             new SynchronousProgress<TrainingEvent>(e => { if (e is EpochStarted) ranChannelsLast = teacher.Body.Layers[0].parameters().First().IsChannelsLast(); }));
 
-        if (Available) Assert.True(ranChannelsLast, "the online teacher runs channels-last");
+        Assert.True(ranChannelsLast, "the online teacher runs channels-last");
         AssertClose(plain.Final.TrainLoss, channelsLast.Final.TrainLoss, "training loss");
         foreach (var (name, value) in plain.Final.TrainTerms) AssertClose(value, channelsLast.Final.TrainTerms[name], name, relative: 1e-3);
         Assert.True(Unchanged(teacher, before), "the teacher's values changed");
@@ -282,11 +279,11 @@ public class ChannelsLastTrainingTests : IDisposable
         Assert.False(teacher.Body.Layers[0].parameters().First().IsChannelsLast(), "a cached teacher is not converted");
 
         // A channels-last teacher (converted by an earlier online run) builds the same file too.
-        if (Available) teacher.ToChannelsLast();
+        teacher.ToChannelsLast();
         var rebuilt = Path.Combine(_directory, "rebuilt.cache");
         new CnnToSmallCnn(teacher, new SmallCnn(seed: 2), seed: 3).Train(train, null, On(options with { TeacherCachePath = rebuilt }));
         Assert.Equal(File.ReadAllBytes(plainCache), File.ReadAllBytes(rebuilt));
-        if (Available) Assert.True(teacher.Body.Layers[0].parameters().First().IsChannelsLast(), "building the cache restored the teacher's layout");
+        Assert.True(teacher.Body.Layers[0].parameters().First().IsChannelsLast(), "building the cache restored the teacher's layout");
     }
 
     [Fact]
@@ -328,7 +325,7 @@ public class ChannelsLastTrainingTests : IDisposable
 
         var converted = declared.ToChannelsLast();
 
-        if (Available) Assert.True(converted > 0, "the TorchScript module's convolution weights are the model's parameters");
+        Assert.True(converted > 0, "the TorchScript module's convolution weights are the model's parameters");
         using (no_grad())
         {
             var difference = PyTorchImportTests.MaxDifference(declared.call(input.ToChannelsLast()), expected);
@@ -344,7 +341,7 @@ public class ChannelsLastTrainingTests : IDisposable
         var tokens = randint(0, 5, [2, 3, 4, 4]);
         var sequences = randn(2, 5, 7);
 
-        Assert.Equal(Available, ChannelsLast.ImagesToChannelsLast(images).IsChannelsLast());
+        Assert.True(ChannelsLast.ImagesToChannelsLast(images).IsChannelsLast());
         Assert.Same(tokens, ChannelsLast.ImagesToChannelsLast(tokens));
         Assert.Same(sequences, ChannelsLast.ImagesToChannelsLast(sequences));
     }

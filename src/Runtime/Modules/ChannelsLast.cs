@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Reflection;
-using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,42 +18,21 @@ namespace DslKd;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The conversion calls libtorch's exported dispatcher entry <c>at::_ops::contiguous::call(const Tensor&amp;,
-/// MemoryFormat)</c>, the function <c>Tensor::contiguous(memory_format)</c> runs: it goes through the dispatcher, so
-/// autograd records it (a clone whose gradient passes straight through) and the result is differentiable.
+/// A tensor is laid out channels-last by permuting it to NHWC, making that contiguous and permuting the view back
+/// (<c>x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2)</c>): the values and shape of the input with the exact
+/// NHWC strides, one copy, differentiable, with ordinary TorchSharp operators, so it works wherever TorchSharp does and
+/// fails with a .NET exception like any operator.
 /// </para>
 /// <para>
-/// Mechanics (x86-64 System V, Itanium C++ ABI): <c>at::Tensor</c> is one pointer with a non-trivial destructor, so it
-/// is returned through a hidden pointer passed as the first argument; the <c>const Tensor&amp;</c> is a pointer, and
-/// <c>c10::MemoryFormat</c> is an <c>int8_t</c> enumeration (ChannelsLast = 2). A TorchSharp tensor handle is an
-/// <c>at::Tensor*</c> made with C++ <c>new</c> and released with <c>delete</c> by <c>THSTensor_dispose</c>, so the result
-/// is constructed in 8 bytes from the C++ <c>operator new</c> that TorchSharp's <c>delete</c> pairs with and handed to
-/// <see cref="Tensor.UnsafeCreateTensor"/>. Other platforms (arm64 passes that hidden pointer in another register,
-/// Windows mangles names differently) and libtorch builds without the entry point get <see cref="IsAvailable"/> false,
-/// and the conversions then change nothing.
-/// </para>
-/// <para>
-/// libtorch's <c>contiguous</c> returns the tensor as it is when its strides already read as channels-last ignoring
-/// dimensions of size 1: a 1-channel image batch in the default format, or a <c>[out, 1, k, k]</c> weight. libtorch's
-/// operators then still see the default format, and the first convolution of an MNIST-like network would run NCHW.
-/// Such a tensor is given the exact channels-last strides by a view over the same memory (the same values at the same
-/// addresses, as <c>as_strided</c>), as PyTorch's <c>to(memory_format=...)</c> does with a copy.
+/// With one channel (or a 1x1 image) NCHW and NHWC hold the values in the same order, and a contiguous tensor already
+/// "is" channels-last to libtorch, which ignores the strides of size-1 dimensions; its operators then still pick their
+/// NCHW kernels, and the first convolution of an MNIST-like network would run NCHW. Such a tensor is given the exact
+/// channels-last strides by a view over the same memory (<c>as_strided</c>), as PyTorch's <c>to(memory_format=...)</c>
+/// does with a copy.
 /// </para>
 /// </remarks>
 public static class ChannelsLast
 {
-    private const string LibTorch = "libtorch_cpu";
-    private const sbyte ChannelsLastFormat = 2; // c10::MemoryFormat: Contiguous 0, Preserve 1, ChannelsLast 2, ChannelsLast3d 3
-
-    private static readonly Lazy<AllocateFunction?> OperatorNew = new(FindOperatorNew);
-    private static readonly Lazy<bool> Available = new(Probe);
-
-    /// <summary>
-    /// Whether this process can convert (Linux x86-64, a libtorch exporting the entry point); when false,
-    /// <see cref="ToChannelsLast(Tensor)"/> hands back an alias of its input and <see cref="ToChannelsLast(nn.Module)"/> does nothing.
-    /// </summary>
-    public static bool IsAvailable => Available.Value;
-
     /// <summary>
     /// Whether <paramref name="tensor"/> is a 4-D tensor laid out channels-last: its strides are exactly those of an NHWC
     /// tensor of its shape (<c>[H*W*C, 1, W*C, C]</c>), what <see cref="ToChannelsLast(Tensor)"/> returns and what
@@ -75,45 +53,39 @@ public static class ChannelsLast
     /// <summary>
     /// A new tensor with the values of the 4-D <paramref name="tensor"/>, laid out channels-last (NHWC strides); recorded
     /// by autograd like any operator. It shares memory with the input when the input already is channels-last or has a
-    /// single channel (or a 1x1 image); otherwise it is a copy. Dispose it independently of the input. When
-    /// <see cref="IsAvailable"/> is false it is an alias of the input, in the input's format.
+    /// single channel (or a 1x1 image); otherwise it is a copy. Dispose it independently of the input.
     /// </summary>
-    /// <exception cref="ArgumentException">The tensor is not a dense 4-D tensor (libtorch would abort the process on it).</exception>
+    /// <exception cref="ArgumentException">The tensor is not a dense 4-D tensor.</exception>
     public static Tensor ToChannelsLast(this Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        // A C++ exception thrown inside libtorch cannot cross into .NET: what libtorch would reject is rejected here.
         if (tensor.dim() != 4) throw new ArgumentException($"Channels-last needs a 4-D (NCHW) tensor; this one has {tensor.dim()} dimensions.", nameof(tensor));
         if (tensor.is_sparse) throw new ArgumentException("Channels-last needs a dense tensor; this one is sparse.", nameof(tensor));
-        if (!IsAvailable) return tensor.alias();
-
-        var converted = Contiguous(tensor);
-        if (converted.IsChannelsLast()) return converted;
-        // libtorch found it contiguous as channels-last already (size-1 dimensions) and handed it back: the same memory
-        // addressed by the exact channels-last strides, so that libtorch's operators pick their NHWC kernels for it.
-        using (converted)
-            return converted.as_strided(converted.shape, ChannelsLastStrides(converted.shape), converted.storage_offset());
+        using var permuted = tensor.permute(0, 2, 3, 1);
+        using var nhwc = permuted.contiguous();
+        var nchw = nhwc.permute(0, 3, 1, 2);
+        if (nchw.IsChannelsLast()) return nchw;
+        // contiguous() kept the memory (size-1 dimensions make it NHWC-contiguous already): the exact strides over it.
+        using (nchw)
+            return nchw.as_strided(nchw.shape, ChannelsLastStrides(nchw.shape), nchw.storage_offset());
     }
 
     /// <summary>
-    /// <paramref name="inputs"/> channels-last when it is a batch of images (a dense 4-D floating-point tensor) and the
-    /// conversion is available; anything else (token ids, sequences, flat vectors) is returned as it is, the same object.
+    /// <paramref name="inputs"/> channels-last when it is a batch of images (a dense 4-D floating-point tensor); anything else (token ids, sequences, flat vectors) is returned as it is, the same object.
     /// For <see cref="TrainingOptions.ChannelsLast"/>: the result is a new tensor of the current dispose scope.
     /// </summary>
     internal static Tensor ImagesToChannelsLast(Tensor inputs) =>
-        IsAvailable && inputs.dim() == 4 && inputs.is_floating_point() && !inputs.is_sparse ? inputs.ToChannelsLast() : inputs;
+        inputs.dim() == 4 && inputs.is_floating_point() && !inputs.is_sparse ? inputs.ToChannelsLast() : inputs;
 
     /// <summary>
     /// Converts every 4-D parameter and buffer of <paramref name="module"/> (the convolution weights) to channels-last in
     /// place, like PyTorch's <c>model.to(memory_format=torch.channels_last)</c>; returns how many it converted. The
     /// parameter objects stay the same (their native tensor is re-pointed at the converted values with <c>set_</c>), so
     /// optimizers and other references to them keep working; their gradients, when they have some, are converted too.
-    /// Does nothing when <see cref="IsAvailable"/> is false.
     /// </summary>
     public static int ToChannelsLast(this nn.Module module)
     {
         ArgumentNullException.ThrowIfNull(module);
-        if (!IsAvailable) return 0;
         var count = 0;
         using var noGrad = no_grad();
         foreach (var parameter in module.parameters())
@@ -213,23 +185,11 @@ public static class ChannelsLast
         return true;
     }
 
-    /// <summary>
-    /// The inverse of <see cref="ToDefault"/>: the exact NHWC strides over the values in channel-fastest order (an
-    /// NHWC-contiguous copy indexed as NCHW). Needs no native entry point: the tensor was channels-last before, so it can
-    /// be again on any platform.
-    /// </summary>
+    /// <summary>The inverse of <see cref="ToDefault"/>: the tensor re-pointed at its values with the exact NHWC strides.</summary>
     private static void RestoreChannelsLast(Tensor tensor)
     {
-        using var nhwc = tensor.permute(0, 2, 3, 1).contiguous();
-        using var nchw = nhwc.permute(0, 3, 1, 2);
-        if (nchw.IsChannelsLast())
-        {
-            tensor.set_(nchw);
-            return;
-        }
-        // contiguous() kept the memory (size-1 dimensions make it NHWC-contiguous already); the strides are then not the exact ones.
-        using var exact = nchw.as_strided(nchw.shape, ChannelsLastStrides(nchw.shape), nchw.storage_offset());
-        tensor.set_(exact);
+        using var converted = tensor.ToChannelsLast();
+        tensor.set_(converted);
     }
 
     /// <summary>Re-points a 4-D tensor at its channels-last values, keeping the tensor object (and its TensorImpl) the same.</summary>
@@ -247,51 +207,4 @@ public static class ChannelsLast
         var (c, h, w) = (shape[1], shape[2], shape[3]);
         return [h * w * c, 1, w * c, c];
     }
-
-    private static Tensor Contiguous(Tensor tensor)
-    {
-        var result = OperatorNew.Value!(8); // sizeof(at::Tensor): one intrusive_ptr<TensorImpl>
-        ContiguousCall(result, tensor.Handle, ChannelsLastFormat);
-        GC.KeepAlive(tensor); // its finalizer must not release the native tensor while libtorch reads it
-        return Tensor.UnsafeCreateTensor(result);
-    }
-
-    private static bool Probe()
-    {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return false;
-        if (OperatorNew.Value is null) return false;
-        try
-        {
-            using var probe = zeros(1, 2, 1, 1);
-            using var converted = Contiguous(probe);
-            return true;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>
-    /// The <c>operator new(size_t)</c> that TorchSharp's <c>delete</c> (in libLibTorchSharp) pairs with: looked up in
-    /// the process's global scope first, where the dynamic linker binds it (libstdc++, or an allocator preloaded in its
-    /// place), then in libtorch's own dependencies.
-    /// </summary>
-    private static AllocateFunction? FindOperatorNew()
-    {
-        const string name = "_Znwm"; // operator new(unsigned long)
-        if (!NativeLibrary.TryGetExport(NativeLibrary.GetMainProgramHandle(), name, out var address)
-            && !(NativeLibrary.TryLoad(LibTorch, typeof(ChannelsLast).Assembly, null, out var libTorch)
-                 && NativeLibrary.TryGetExport(libTorch, name, out address)))
-            return null;
-        return Marshal.GetDelegateForFunctionPointer<AllocateFunction>(address);
-    }
-
-    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-    private delegate IntPtr AllocateFunction(nuint size);
-
-    // Itanium C++ ABI name of at::_ops::contiguous::call(const at::Tensor&, c10::MemoryFormat); the returned at::Tensor
-    // is written to the hidden first argument.
-    [DllImport(LibTorch, EntryPoint = "_ZN2at4_ops10contiguous4callERKNS_6TensorEN3c1012MemoryFormatE")]
-    private static extern IntPtr ContiguousCall(IntPtr result, IntPtr self, sbyte memoryFormat);
 }

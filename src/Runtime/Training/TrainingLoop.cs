@@ -68,9 +68,10 @@ public static class TrainingLoop
         var device = options.Device ?? CPU;
         task.MoveTo(device);
         // Before the optimizer is created: Adam's moments are created like the parameters, so they are channels-last too.
-        var converted = options.ChannelsLast ? ConvertToChannelsLast(task, options) : [];
+        var converted = new List<nn.Module>();
         try
         {
+            if (options.ChannelsLast) ConvertToChannelsLast(task, options, converted);
             using var seed = SeedScope.Enter(options.Seed);
             using var optimizer = OptimizerFactory.Create(options.Optimizer, task.Trainable.parameters());
             var context = new TrainingContext(task, train, evaluation, options, device, optimizer, callbackList, cancellationToken);
@@ -134,15 +135,13 @@ public static class TrainingLoop
     /// teacher runs online (a separate module the recipe runs on the same inputs), the teacher's, in place; the parameter
     /// objects stay the same. A cached teacher only runs to build its cache, which it does in the default format.
     /// </summary>
-    /// <returns>The modules it converted (not those that were channels-last already), to convert back when the run ends.</returns>
-    private static List<nn.Module> ConvertToChannelsLast(ITrainingTask task, TrainingOptions options)
+    /// <param name="converted">Receives each module converted (not one that was channels-last already), to convert back when the run ends.</param>
+    private static void ConvertToChannelsLast(ITrainingTask task, TrainingOptions options, List<nn.Module> converted)
     {
-        var converted = new List<nn.Module>();
         if (task.Trainable.ToChannelsLast() > 0) converted.Add(task.Trainable);
         if (options.TeacherCachePath is null && task is ICachedTeacherTask { Teacher: { } teacher } && !ReferenceEquals(teacher, task.Trainable)
             && teacher.ToChannelsLast() > 0)
             converted.Add(teacher);
-        return converted;
     }
 
     private static void RunEpochs(TrainingContext context, CallbackList callbacks)

@@ -94,23 +94,23 @@ public sealed record TrainingOptions
     public int? EarlyStoppingPatience { get; init; }
 
     /// <summary>
-    /// Lays out the convolutional part of training channels-last (NHWC, <see cref="DslKd.ChannelsLast"/>): at run start the
-    /// 4-D weights of the trained module, and of a distillation recipe's teacher when it runs online (not with
-    /// <see cref="TeacherCachePath"/>), are converted in place (before the optimizer is created, so Adam's moments
-    /// follow), and each training batch's input, when it is a 4-D float tensor (images), is converted after augmentation;
-    /// the evaluation's inputs too. Token ids, sequences and flat vectors are left as they are. libtorch's CPU convolutions, BatchNorm and pooling then run their NHWC kernels, which on this
-    /// project's CNN teacher made a training step 0.72-0.81x as long (bench section 11). Off by default.
+    /// Lays out the convolutional part of training channels-last (NHWC, <see cref="DslKd.ChannelsLast"/>). At run start
+    /// the 4-D weights of the trained module are converted in place, and those of a distillation recipe's teacher when
+    /// it runs online (not with <see cref="TeacherCachePath"/>); this happens before the optimizer is created, so Adam's
+    /// moments follow. Each training and evaluation batch that is a 4-D float tensor (images) is converted after
+    /// augmentation; token ids, sequences and flat vectors are left as they are. libtorch's CPU convolutions, BatchNorm
+    /// and pooling then run their NHWC kernels: on this project's CNN teacher the real loop's step took 0.67-0.68x as
+    /// long (docs/benchmarks.md, sections 10 and 11). Off by default.
     /// </summary>
     /// <remarks>
     /// The values and shapes are the same, but the operators add up in another order, so losses and weights are not
     /// bit-identical to a run without it (they agree to float rounding; a test holds them to 1e-4). The modules the run
-    /// converted are converted back when it ends, however it ends, so they leave it in the layout they came in. Model files, checkpoints, best weights and exported weights hold the same bytes in
-    /// either layout, and load into either; the teacher cache is computed in the default format, so it is the same file. A model whose own code calls <c>view</c> on a 4-D activation
-    /// fails with channels-last inputs (use <c>reshape</c> or <c>flatten</c>, as generated models do); inside the run (a
-    /// callback), TorchSharp's own <c>Module.save</c> refuses channels-last weights (use <see cref="ModelFile"/>).
-    /// Like <see cref="Device"/> and <see cref="Threads"/> it is not part of a checkpoint's identity: a run checkpointed
-    /// with it may resume without it, and the other way round. Does nothing when <see cref="DslKd.ChannelsLast.IsAvailable"/>
-    /// is false (off Linux x86-64).
+    /// converted are converted back when it ends, however it ends. Model files, checkpoints, best weights and exported
+    /// weights hold the same bytes in either layout and load into either; the teacher cache is computed in the default
+    /// format, so it is the same file. A model whose own code calls <c>view</c> on a 4-D activation fails with
+    /// channels-last inputs (use <c>reshape</c> or <c>flatten</c>, as generated models do). Like <see cref="Device"/> and
+    /// <see cref="Threads"/> it is not part of a checkpoint's identity: a run checkpointed with it may resume without it,
+    /// and the other way round.
     /// </remarks>
     public bool ChannelsLast { get; init; }
 
