@@ -87,7 +87,7 @@ public sealed class FashionMnistComparisonTests : IDisposable
         var (exitCode, output, error) = Compare("--recipes", "alone", "SmallCnnDistill");
 
         Assert.Equal(1, exitCode);
-        Assert.Contains("The cnn pair has no recipe 'SmallCnnDistill' to compare; choose among alone, SmallCnnTextbookDistil, SmallCnnDistil", error);
+        Assert.Contains("The cnn pair has no recipe 'SmallCnnDistill' to compare; choose among alone, SmallCnnTextbookDistil, SmallCnnStandardizedDistil, SmallCnnDistil", error);
         Assert.DoesNotContain("epoch", output);
         Assert.False(File.Exists(Path.Combine(_output, "cnn", "teacher.dkd")));
     }

@@ -46,7 +46,7 @@ public sealed class FashionMnistPairTests : IDisposable
         Assert.Contains("| Teacher (ResNet) | TrainResNetTeacher | cross-entropy with the labels | 1 / 1 | 1 (last) | 1 | Sgd 0.05 momentum 0.9 Nesterov weight decay 0.0005, cosine, batch 128, RandomShift(2) |", markdown);
         Assert.Contains("| Student alone (CNN) | TrainSmallCnnAlone | ", markdown);
         Assert.Contains("| Textbook KD (CNN) | SmallCnnTextbookDistil (teacher: TrainResNetTeacher) | SoftTargets.Temperature = 4, SoftTargets.Weight = 0.9, HardLabels.Weight = 0.1 | ", markdown);
-        Assert.Contains("| Distilled student (CNN) | SmallCnnDistil (teacher: TrainResNetTeacher) | SoftTargets.Temperature = 2, SoftTargets.Weight = 0.5, HardLabels.Weight = 0.5 | ", markdown);
+        Assert.Contains("| Distilled student (CNN) | SmallCnnStandardizedDistil (teacher: TrainResNetTeacher) | SoftTargets.Temperature = 2, SoftTargets.Weight = 9, HardLabels.Weight = 0.1 | ", markdown);
         Assert.Contains("Command: `dotnet run ", markdown);
         Assert.Contains(" --pair cnn ", markdown);
         using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "results.json"))))
@@ -133,9 +133,9 @@ public sealed class FashionMnistPairTests : IDisposable
             (mlp.Teacher.Name, mlp.SmoothedTeacher.Name, mlp.StudentAlone.Name, mlp.Textbook.Name, mlp.Default.Name));
         Assert.Equal(["Distil", "DecoupledDistil"], mlp.Tunable.Select(r => r.Name));
         Assert.Same(Distil.DefaultLoss, mlp.Default.DefaultLoss);
-        Assert.Equal(["SmallCnnDistil", "SmallCnnDecoupledDistil", "SmallCnnStandardizedDistil", "SmallCnnAttentionDistil"], ExamplePair.Find("cnn").Tunable.Select(r => r.Name));
+        Assert.Equal(["SmallCnnStandardizedDistil", "SmallCnnDistil", "SmallCnnDecoupledDistil", "SmallCnnAttentionDistil", "SmallCnnCombinedDistil"], ExamplePair.Find("cnn").Tunable.Select(r => r.Name));
         Assert.Contains("no pair 'rnn'; choose mlp or cnn or sequence", Assert.Throws<ArgumentException>(() => ExamplePair.Find("rnn")).Message);
-        Assert.Contains("no recipe 'Distil' to tune; choose SmallCnnDistil or ", Assert.Throws<ArgumentException>(() => ExamplePair.Find("cnn").TunableRecipe("Distil")).Message);
+        Assert.Contains("no recipe 'Distil' to tune; choose SmallCnnStandardizedDistil or ", Assert.Throws<ArgumentException>(() => ExamplePair.Find("cnn").TunableRecipe("Distil")).Message);
 
         // The factories seed the models as the job always did: the same seed, the same weights.
         var (a, b) = (mlp.NewStudent(2), new FashionMlp(seed: 2));
