@@ -26,8 +26,11 @@ public sealed class ComparisonJob(JobSettings settings)
     public static IReadOnlyList<string> RowsOf(ExamplePair pair) =>
         [AloneRow, pair.Textbook.Name, .. pair.Tunable.Select(r => r.Name).Where(name => name != pair.Textbook.Name)];
 
-    /// <summary>Trains what is missing for <paramref name="rows"/> (all when null) and <paramref name="studentSeeds"/>, then writes the table.</summary>
-    public ComparisonReport Run(IReadOnlyList<long> studentSeeds, IReadOnlyList<string>? rows = null)
+    /// <summary>
+    /// Trains what is missing for <paramref name="rows"/> (all when null) and <paramref name="studentSeeds"/>, then writes
+    /// the table, headed by <paramref name="command"/> (the command line that reproduces it) when given.
+    /// </summary>
+    public ComparisonReport Run(IReadOnlyList<long> studentSeeds, IReadOnlyList<string>? rows = null, string? command = null)
     {
         var pair = settings.Pair;
         var chosen = rows is { Count: > 0 } ? rows : RowsOf(pair);
@@ -65,7 +68,11 @@ public sealed class ComparisonJob(JobSettings settings)
                 info.History.Count, kept.Epoch, info.History.Sum(e => e.Elapsed.TotalSeconds));
         }).ToList();
         var report = new ComparisonReport(job.Data.Description, pair.Key, teacherTest, job.Data.Validation.Count, job.Test.Count,
-            chosen.Select(row => ComparisonRow.Of(row, Describe(pair, row), runs.Where(r => r.Row == row).ToList())).ToList(), runs);
+            chosen.Select(row => ComparisonRow.Of(row, Describe(pair, row), runs.Where(r => r.Row == row).ToList())).ToList(), runs)
+        {
+            Command = command,
+            Budgets = trained.Select(t => job.TrainingOf(t.Name).Options?.Describe()).OfType<string>().Distinct().ToList(),
+        };
         report.Write(Path.Combine(settings.OutputDirectory, FolderName));
         AnsiConsole.WriteLine();
         Console.WriteLine(report.ToMarkdown());
@@ -125,6 +132,12 @@ public sealed record ComparisonReport(string Data, string Pair, double TeacherTe
     /// <summary>The recipe with the best mean validation accuracy among the distillation recipes, or null without one.</summary>
     public ComparisonRow? BestByValidation => Rows.Where(r => r.Row != ComparisonJob.AloneRow).MaxBy(r => r.ValidationMean);
 
+    /// <summary>The command line that reproduces the comparison, or null when it was not run from one.</summary>
+    public string? Command { get; init; }
+
+    /// <summary>The students' training settings ("Adam 0.001, cosine, batch 128, RandomFlip, ..."): one when every run shares them.</summary>
+    public IReadOnlyList<string> Budgets { get; init; } = [];
+
     private ComparisonRow? Alone => Rows.FirstOrDefault(r => r.Row == ComparisonJob.AloneRow);
 
     public string ToMarkdown()
@@ -133,7 +146,9 @@ public sealed record ComparisonReport(string Data, string Pair, double TeacherTe
         var text = new StringBuilder();
         text.AppendLine(F($"# Recipe comparison ({Pair} pair)"));
         text.AppendLine();
+        if (Command is not null) text.AppendLine(F($"Command: `{Command}`")).AppendLine();
         text.AppendLine(F($"Data: {Data}. Teacher: {TeacherTest * 100:F2}% on the test set. Student seeds: {string.Join(", ", seeds)}; mean (sample std) over them."));
+        if (Budgets.Count > 0) text.AppendLine(F($"Students' training: {string.Join("; ", Budgets)}."));
         text.AppendLine(F($"Recipes are chosen on validation ({ValidationCount:N0} images, standard error about ±{Plots.StandardErrorPoints(Rows.Average(r => r.ValidationMean), ValidationCount):F2} points per run); the test set ({TestCount:N0} images) was read after every model was trained."));
         text.AppendLine();
         text.AppendLine("| Recipe | Loss | Validation | Test | Test per seed | Gain over alone (test) | Minutes per run |");

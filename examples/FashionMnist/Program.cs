@@ -133,7 +133,7 @@ var compare = WithOptions(new Command("compare", "Train the student alone and ev
     allOptions, parse =>
 {
     var seeds = parse.GetValue(studentSeeds) is { Length: > 0 } given ? given : [Value(parse, seed)];
-    new ComparisonJob(Settings(parse)).Run(seeds, parse.GetValue(compareRecipes));
+    new ComparisonJob(Settings(parse)).Run(seeds, parse.GetValue(compareRecipes), ReproducingCommand());
     return 0;
 });
 compare.Options.Add(studentSeeds);
@@ -157,12 +157,14 @@ root.SetAction(parse => Guarded(() => Claimed(parse, RunAll)));
 
 return root.Parse(args).Invoke();
 
+// The command that reproduces a report, with the configuration this program was built in.
+string ReproducingCommand() =>
+    ($"dotnet run {(BuildConfiguration.IsRelease ? "-c Release " : "")}--project examples/FashionMnist -- " + string.Join(' ', args)).TrimEnd();
+
 int RunAll(ParseResult parse)
 {
     var settings = Settings(parse);
-    // The command that reproduces this report, with the configuration this program was built in.
-    var command = $"dotnet run {(BuildConfiguration.IsRelease ? "-c Release " : "")}--project examples/FashionMnist -- " + string.Join(' ', args);
-    var report = new MainJob(settings).Report(command.TrimEnd());
+    var report = new MainJob(settings).Report(ReproducingCommand());
     AnsiConsole.WriteLine();
     AnsiConsole.Write(ResultsTable.Render(report));
     if (report.OnnxRuntime.Count > 0) AnsiConsole.Write(OnnxDeployment.Render(report.OnnxRuntime));
