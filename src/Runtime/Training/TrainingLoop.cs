@@ -65,6 +65,7 @@ public static class TrainingLoop
         var callbackList = new CallbackList(callbacks);
 
         using var threads = ThreadCountScope.Enter(options.Threads);
+        NativeHeap.PrepareForTraining();
         var device = options.Device ?? CPU;
         task.MoveTo(device);
         // Before the optimizer is created: Adam's moments are created like the parameters, so they are channels-last too.
