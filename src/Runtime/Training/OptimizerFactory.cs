@@ -4,16 +4,18 @@ using static TorchSharp.torch;
 
 namespace DslKd;
 
-/// <summary>Creates the TorchSharp optimizer <see cref="OptimizerSettings"/> describe.</summary>
+/// <summary>Creates the optimizer <see cref="OptimizerSettings"/> describe.</summary>
 public static class OptimizerFactory
 {
-    /// <summary>An optimizer over <paramref name="parameters"/>.</summary>
+    /// <summary>
+    /// An optimizer over <paramref name="parameters"/>: TorchSharp's SGD, Adam or AdamW, whose steps (the same
+    /// operations, results and state) keep their numbers alive through the native calls (<see cref="Optimizers.KeptScalars"/>).
+    /// </summary>
     public static OptimizerHelper Create(OptimizerSettings settings, IEnumerable<Parameter> parameters) => settings.Kind switch
     {
-        OptimizerKind.Sgd => optim.SGD(parameters, settings.LearningRate, momentum: settings.Momentum,
-            weight_decay: settings.EffectiveWeightDecay, nesterov: settings.Nesterov),
-        OptimizerKind.AdamW => optim.AdamW(parameters, settings.LearningRate, weight_decay: settings.EffectiveWeightDecay),
-        _ => optim.Adam(parameters, settings.LearningRate, weight_decay: settings.EffectiveWeightDecay),
+        OptimizerKind.Sgd => new Optimizers.SGD(parameters, settings.LearningRate, settings.Momentum, settings.EffectiveWeightDecay, settings.Nesterov),
+        OptimizerKind.AdamW => new Optimizers.AdamW(parameters, settings.LearningRate, settings.EffectiveWeightDecay),
+        _ => new Optimizers.Adam(parameters, settings.LearningRate, settings.EffectiveWeightDecay),
     };
 
     /// <summary>Sets the learning rate of every parameter group.</summary>

@@ -1,0 +1,78 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace DslKd.Runtime.Tests;
+
+/// <summary>
+/// The optimizers DslKd trains with (TorchSharp's, with their numbers held as KeptScalars) are TorchSharp's step for
+/// step, bit for bit, and write the same state, type name included, so checkpoints of either load into the other.
+/// </summary>
+public class OptimizerTests
+{
+    public static TheoryData<OptimizerKind> Kinds => [OptimizerKind.Sgd, OptimizerKind.Adam, OptimizerKind.AdamW];
+
+    private static OptimizerSettings Settings(OptimizerKind kind) => kind switch
+    {
+        OptimizerKind.Sgd => new OptimizerSettings(kind, 0.05) { Momentum = 0.9, Nesterov = true, WeightDecay = 5e-4 },
+        OptimizerKind.AdamW => new OptimizerSettings(kind, 1e-2),
+        _ => new OptimizerSettings(kind, 1e-2) { WeightDecay = 1e-3 },
+    };
+
+    private static OptimizerHelper TorchSharps(OptimizerSettings settings, IEnumerable<Parameter> parameters) => settings.Kind switch
+    {
+        OptimizerKind.Sgd => optim.SGD(parameters, settings.LearningRate, momentum: settings.Momentum, weight_decay: settings.EffectiveWeightDecay, nesterov: settings.Nesterov),
+        OptimizerKind.AdamW => optim.AdamW(parameters, settings.LearningRate, weight_decay: settings.EffectiveWeightDecay),
+        _ => optim.Adam(parameters, settings.LearningRate, weight_decay: settings.EffectiveWeightDecay),
+    };
+
+    private static List<Parameter> NewParameters() =>
+    [
+        new Parameter(randn([16, 3, 3, 3], generator: new Generator(1))),
+        new Parameter(randn([10, 64], generator: new Generator(2))),
+        new Parameter(zeros(10)),
+    ];
+
+    // Gradients made without numbers (no temporary scalars), the same for every run.
+    private static void SetGradients(IReadOnlyList<Parameter> parameters, int step)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var (parameter, index) in parameters.Select((p, i) => (p, i)))
+            parameter.grad = randn(parameter.shape, generator: new Generator((ulong)(100 * step + index))).MoveToOuterDisposeScope();
+    }
+
+    private static List<Tensor> Train(IReadOnlyList<Parameter> parameters, OptimizerHelper optimizer, int steps)
+    {
+        for (var step = 0; step < steps; step++)
+        {
+            SetGradients(parameters, step);
+            optimizer.step();
+        }
+        return parameters.Select(p => p.detach().clone()).ToList();
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Each_step_equals_TorchSharps_own_optimizer_bit_for_bit_and_so_does_the_state(OptimizerKind kind)
+    {
+        var settings = Settings(kind);
+        var ours = NewParameters();
+        var theirs = NewParameters();
+        using var ourOptimizer = OptimizerFactory.Create(settings, ours);
+        using var theirOptimizer = TorchSharps(settings, theirs);
+
+        var ourWeights = Train(ours, ourOptimizer, 20);
+        var theirWeights = Train(theirs, theirOptimizer, 20);
+
+        Assert.All(ourWeights.Zip(theirWeights), pair => Assert.True(pair.First.equal(pair.Second).all().item<bool>(), $"{kind}: the weights differ after 20 steps"));
+        Assert.Equal(StateBytes(theirOptimizer), StateBytes(ourOptimizer));
+    }
+
+    private static byte[] StateBytes(OptimizerHelper optimizer)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) optimizer.save_state_dict(writer);
+        return stream.ToArray();
+    }
+}
