@@ -136,6 +136,8 @@ public static class TrainingLoop
     /// teacher runs online (a separate module the recipe runs on the same inputs), the teacher's, in place; the parameter
     /// objects stay the same. A cached teacher only runs to build its cache, which it does in the default format.
     /// </summary>
+    /// <param name="task">The run's task: its trainable module and, if any, its teacher.</param>
+    /// <param name="options">The run's options (whether the teacher runs online or from a cache).</param>
     /// <param name="converted">Receives each module converted (not one that was channels-last already), to convert back when the run ends.</param>
     private static void ConvertToChannelsLast(ITrainingTask task, TrainingOptions options, List<nn.Module> converted)
     {

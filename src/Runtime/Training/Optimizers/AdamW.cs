@@ -16,9 +16,8 @@ internal sealed class AdamW(IEnumerable<Parameter> parameters, double learningRa
     public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
     {
         var options = (Options)group.Options;
-        var (beta1, beta2, weightDecay, eps, lr) = (options.beta1!.Value, options.beta2!.Value, options.weight_decay!.Value, options.eps!.Value, options.LearningRate!.Value);
-        if (options.amsgrad == true || options.maximize == true)
-            throw new NotSupportedException("DslKd's optimizers do not use AMSGrad or maximize.");
+        AdamUpdate.CheckVariant(options.amsgrad, options.maximize);
+        var (weightDecay, lr) = (options.weight_decay!.Value, options.LearningRate!.Value);
         using var scalars = new KeptScalars();
         foreach (var param in group.Parameters)
         {
@@ -27,12 +26,8 @@ internal sealed class AdamW(IEnumerable<Parameter> parameters, double learningRa
             if (grad is null) continue;
             state.step += 1;
             param.mul_(scalars.Of(1 - lr * weightDecay));
-            var biasCorrection1 = 1 - Math.Pow(beta1, state.step);
-            var biasCorrection2 = 1 - Math.Pow(beta2, state.step);
-            state.exp_avg.mul_(scalars.Of(beta1)).add_(grad, alpha: scalars.Of(1 - beta1));
-            state.exp_avg_sq.mul_(scalars.Of(beta2)).addcmul_(grad, grad, value: scalars.Of(1 - beta2));
-            var denom = state.exp_avg_sq.sqrt().div_(scalars.Of(Math.Sqrt(biasCorrection2))).add_(scalars.Of(eps));
-            param.addcdiv_(state.exp_avg, denom, value: scalars.Of(-(lr / biasCorrection1)));
+            AdamUpdate.Apply(param, grad, state.exp_avg, state.exp_avg_sq, state.step, options.beta1!.Value, options.beta2!.Value, options.eps!.Value,
+                lr, scalars);
         }
     }, closure);
 }
