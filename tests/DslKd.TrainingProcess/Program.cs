@@ -8,6 +8,10 @@ using static TorchSharp.torch;
 // Usage: DslKd.TrainingProcess <checkpoint directory> [step delay in ms]
 // Trains a teacher (deterministically, no checkpoint), then distils it with checkpoints in the given directory, resuming
 // from one if present. Prints "epoch N" after each completed epoch and the whole history as JSON on the last line.
+// Or: DslKd.TrainingProcess --optimizer-under-collections <Sgd|Adam|AdamW> <dslkd|torchsharp> <steps>
+// (OptimizerUnderCollections: optimizer steps while other threads collect garbage; prints the failed steps).
+if (args is ["--optimizer-under-collections", var kind, var which, var count])
+    return OptimizerUnderCollections.Run(Enum.Parse<OptimizerKind>(kind), which == "torchsharp", int.Parse(count, CultureInfo.InvariantCulture));
 if (args.Length < 1)
 {
     Console.Error.WriteLine("usage: DslKd.TrainingProcess <checkpoint directory> [step delay in ms]");

@@ -17,7 +17,8 @@ internal static class AdamUpdate
         var biasCorrection2 = 1 - Math.Pow(beta2, step);
         averages.mul_(scalars.Of(beta1)).add_(grad, alpha: scalars.Of(1 - beta1));
         squares.mul_(scalars.Of(beta2)).addcmul_(grad, grad, value: scalars.Of(1 - beta2));
-        var denominator = squares.sqrt().div_(scalars.Of(Math.Sqrt(biasCorrection2))).add_(scalars.Of(eps));
+        // add_(Scalar) would make its alpha of 1 a temporary scalar itself: both are given.
+        var denominator = squares.sqrt().div_(scalars.Of(Math.Sqrt(biasCorrection2))).add_(scalars.Of(eps), scalars.Of(1));
         parameter.addcdiv_(averages, denominator, value: scalars.Of(-(learningRate / biasCorrection1)));
     }
 
