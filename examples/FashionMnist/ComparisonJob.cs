@@ -71,13 +71,16 @@ public sealed class ComparisonJob(JobSettings settings)
             chosen.Select(row => ComparisonRow.Of(row, Describe(pair, row), runs.Where(r => r.Row == row).ToList())).ToList(), runs)
         {
             Command = command,
-            Budgets = trained.Select(t => job.TrainingOf(t.Name).Options?.Describe()).OfType<string>().Distinct().ToList(),
+            Budgets = trained.Select(t => job.TrainingOf(t.Name).Options is { } o ? Budget(o) : null).OfType<string>().Distinct().ToList(),
         };
         report.Write(Path.Combine(settings.OutputDirectory, FolderName));
         AnsiConsole.WriteLine();
         Console.WriteLine(report.ToMarkdown());
         return report;
     }
+
+    private static string Budget(TrainingSettings settings) =>
+        string.Create(CultureInfo.InvariantCulture, $"{settings.Epochs} epoch{(settings.Epochs == 1 ? "" : "s")}, {settings.Describe()}");
 
     private static nn.Module<Tensor, Tensor> Eval(nn.Module<Tensor, Tensor> model)
     {
@@ -135,7 +138,7 @@ public sealed record ComparisonReport(string Data, string Pair, double TeacherTe
     /// <summary>The command line that reproduces the comparison, or null when it was not run from one.</summary>
     public string? Command { get; init; }
 
-    /// <summary>The students' training settings ("Adam 0.001, cosine, batch 128, RandomFlip, ..."): one when every run shares them.</summary>
+    /// <summary>The students' training settings ("30 epochs, Adam 0.001, cosine, batch 128, RandomFlip, ..."): one when every run shares them.</summary>
     public IReadOnlyList<string> Budgets { get; init; } = [];
 
     private ComparisonRow? Alone => Rows.FirstOrDefault(r => r.Row == ComparisonJob.AloneRow);

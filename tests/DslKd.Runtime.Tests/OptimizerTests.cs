@@ -15,11 +15,15 @@ public class OptimizerTests
 {
     public static TheoryData<OptimizerKind> Kinds => [OptimizerKind.Sgd, OptimizerKind.Adam, OptimizerKind.AdamW];
 
-    private static OptimizerSettings Settings(OptimizerKind kind) => kind switch
+    /// <summary>Each optimizer, SGD with and without Nesterov momentum.</summary>
+    public static TheoryData<string> Variants => ["Sgd", "SgdNesterov", "Adam", "AdamW"];
+
+    private static OptimizerSettings Settings(string variant) => variant switch
     {
-        OptimizerKind.Sgd => new OptimizerSettings(kind, 0.05) { Momentum = 0.9, Nesterov = true, WeightDecay = 5e-4 },
-        OptimizerKind.AdamW => new OptimizerSettings(kind, 1e-2),
-        _ => new OptimizerSettings(kind, 1e-2) { WeightDecay = 1e-3 },
+        "Sgd" => new OptimizerSettings(OptimizerKind.Sgd, 0.05) { Momentum = 0.9, WeightDecay = 5e-4 },
+        "SgdNesterov" => new OptimizerSettings(OptimizerKind.Sgd, 0.05) { Momentum = 0.9, Nesterov = true, WeightDecay = 5e-4 },
+        "AdamW" => new OptimizerSettings(OptimizerKind.AdamW, 1e-2),
+        _ => new OptimizerSettings(OptimizerKind.Adam, 1e-2) { WeightDecay = 1e-3 },
     };
 
     private static OptimizerHelper TorchSharps(OptimizerSettings settings, IEnumerable<Parameter> parameters) => settings.Kind switch
@@ -55,19 +59,22 @@ public class OptimizerTests
     }
 
     [Theory]
-    [MemberData(nameof(Kinds))]
-    public void Each_step_equals_TorchSharps_own_optimizer_bit_for_bit_and_so_does_the_state(OptimizerKind kind)
+    [MemberData(nameof(Variants))]
+    public void Each_step_equals_TorchSharps_own_optimizer_bit_for_bit_and_so_does_the_state(string variant)
     {
-        var settings = Settings(kind);
+        var settings = Settings(variant);
         var ours = NewParameters();
         var theirs = NewParameters();
         using var ourOptimizer = OptimizerFactory.Create(settings, ours);
         using var theirOptimizer = TorchSharps(settings, theirs);
+        // DslKd's own class, named as TorchSharp's.
+        Assert.Equal("DslKd.Optimizers", ourOptimizer.GetType().Namespace);
+        Assert.Equal(theirOptimizer.GetType().Name, ourOptimizer.GetType().Name);
 
         var ourWeights = Train(ours, ourOptimizer, 20);
         var theirWeights = Train(theirs, theirOptimizer, 20);
 
-        Assert.All(ourWeights.Zip(theirWeights), pair => Assert.True(pair.First.equal(pair.Second).all().item<bool>(), $"{kind}: the weights differ after 20 steps"));
+        Assert.All(ourWeights.Zip(theirWeights), pair => Assert.Equal(pair.Second.bytes.ToArray(), pair.First.bytes.ToArray()));
         Assert.Equal(StateBytes(theirOptimizer), StateBytes(ourOptimizer));
     }
 
@@ -82,19 +89,23 @@ public class OptimizerTests
     [MemberData(nameof(Kinds))]
     public void No_step_fails_while_other_threads_collect_garbage_and_run_finalizers(OptimizerKind kind)
     {
-        Assert.Equal("failures 0", UnderCollections(kind, "dslkd"));
+        var (exitCode, result, error) = UnderCollections(kind, "dslkd");
+
+        Assert.True(exitCode == 0, $"exit {exitCode}: {error}");
+        Assert.Equal("failures 0", result);
     }
 
     [Fact]
     public void TorchSharps_own_Adam_fails_there_which_shows_the_race_the_harness_finds()
     {
+        // 2-3% of its steps fail on the 2-core machine; a process killed by the freed memory shows the race as well.
         // If this starts passing, TorchSharp keeps its temporary scalars alive and KeptScalars can go.
-        var result = UnderCollections(OptimizerKind.Adam, "torchsharp");
-        Assert.StartsWith("failures ", result);
-        Assert.NotEqual("failures 0", result);
+        var (exitCode, result, _) = UnderCollections(OptimizerKind.Adam, "torchsharp");
+
+        Assert.True(exitCode != 0 || (result.StartsWith("failures ", StringComparison.Ordinal) && result != "failures 0"), $"no step failed: {result}");
     }
 
-    private static string UnderCollections(OptimizerKind kind, string which)
+    private static (int ExitCode, string LastLine, string Error) UnderCollections(OptimizerKind kind, string which)
     {
         var program = Path.Combine(AppContext.BaseDirectory.Replace("DslKd.Runtime.Tests", "DslKd.TrainingProcess"), "DslKd.TrainingProcess.dll");
         Assert.True(File.Exists(program), $"the training process was not built: {program}");
@@ -103,9 +114,9 @@ public class OptimizerTests
         // Optimized from the first call, as TorchSharp's methods are once tiered up in a long run.
         start.Environment["DOTNET_TieredCompilation"] = "0";
         using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {process.StandardError.ReadToEnd()}");
-        return output.Trim().Split('\n')[^1];
+        return (process.ExitCode, output.Trim().Split('\n')[^1], error.Result);
     }
 }

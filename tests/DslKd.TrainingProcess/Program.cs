@@ -10,6 +10,9 @@ using static TorchSharp.torch;
 // from one if present. Prints "epoch N" after each completed epoch and the whole history as JSON on the last line.
 // Or: DslKd.TrainingProcess --optimizer-under-collections <Sgd|Adam|AdamW> <dslkd|torchsharp> <steps>
 // (OptimizerUnderCollections: optimizer steps while other threads collect garbage; prints the failed steps).
+// Or: DslKd.TrainingProcess --native-heap-probe (NativeHeapProbe: where glibc puts a large buffer before and after a run).
+if (args is ["--native-heap-probe"])
+    return NativeHeapProbe.Run();
 if (args is ["--optimizer-under-collections", var kind, var which, var count])
     return OptimizerUnderCollections.Run(Enum.Parse<OptimizerKind>(kind), which == "torchsharp", int.Parse(count, CultureInfo.InvariantCulture));
 if (args.Length < 1)

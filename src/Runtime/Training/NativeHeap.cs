@@ -6,13 +6,16 @@ namespace DslKd;
 /// <summary>What <see cref="NativeHeap"/> did to the process's native allocator.</summary>
 public enum NativeHeapState
 {
-    /// <summary>No training run has started yet in this process (or <see cref="NativeHeap.Enabled"/> was false when one did).</summary>
+    /// <summary>No training run has started yet in this process.</summary>
     Untouched,
 
     /// <summary>glibc's malloc keeps the training step's buffers for reuse (<see cref="NativeHeap"/>).</summary>
     KeepingBuffers,
 
-    /// <summary>Left as it was: not glibc (Windows, macOS, musl), or the user tuned malloc through its environment variables.</summary>
+    /// <summary>
+    /// Left as it was: <see cref="NativeHeap.Enabled"/> was false at the first run, the C library is not glibc (Windows,
+    /// macOS, musl), or the user tuned malloc through its environment variables.
+    /// </summary>
     LeftAlone,
 }
 
@@ -30,7 +33,8 @@ public enum NativeHeapState
 /// process-wide setting of the C library, as PyTorch users get with jemalloc or tcmalloc, and it is not undone. Set
 /// <see cref="Enabled"/> to false before the first run to keep glibc's defaults; a process started with
 /// <c>MALLOC_MMAP_THRESHOLD_</c>, <c>MALLOC_TRIM_THRESHOLD_</c>, <c>MALLOC_TOP_PAD_</c> or a <c>glibc.malloc</c> tunable
-/// in <c>GLIBC_TUNABLES</c> keeps its own.
+/// in <c>GLIBC_TUNABLES</c> keeps its own. A process that preloads another allocator (jemalloc, tcmalloc) gets glibc's
+/// settings changed, and unused.
 /// </remarks>
 public static class NativeHeap
 {
@@ -48,7 +52,7 @@ public static class NativeHeap
 
     private static readonly object Gate = new();
 
-    /// <summary>Whether the next training run may tune the allocator (true by default); read once, by the first run.</summary>
+    /// <summary>Whether the first training run may tune the allocator (true by default); read once, by that run.</summary>
     public static bool Enabled { get; set; } = true;
 
     /// <summary>What was done; <see cref="NativeHeapState.Untouched"/> until the first training run.</summary>
@@ -57,13 +61,13 @@ public static class NativeHeap
     /// <summary>Called at the start of every training run: tunes the allocator once per process (see the remarks).</summary>
     internal static void PrepareForTraining()
     {
-        if (State != NativeHeapState.Untouched || !Enabled) return;
+        if (State != NativeHeapState.Untouched) return;
         lock (Gate)
         {
             if (State != NativeHeapState.Untouched) return;
-            State = UserTunedMalloc(Environment.GetEnvironmentVariable) || !TrySetThresholds()
-                ? NativeHeapState.LeftAlone
-                : NativeHeapState.KeepingBuffers;
+            State = Enabled && !UserTunedMalloc(Environment.GetEnvironmentVariable) && TrySetThresholds()
+                ? NativeHeapState.KeepingBuffers
+                : NativeHeapState.LeftAlone;
         }
     }
 
@@ -81,9 +85,11 @@ public static class NativeHeap
         try
         {
             // The mmap threshold first: setting either turns glibc's adaptive thresholds off, and a trim threshold
-            // alone would send every buffer above 128 KiB to mmap (three times the page faults of the defaults).
-            return Glibc.mallopt(MmapThresholdParameter, MmapThresholdBytes) == 1
-                && Glibc.mallopt(TrimThresholdParameter, TrimThresholdBytes) == 1;
+            // alone would send every buffer above 128 KiB to mmap (three times the page faults of the defaults). Once
+            // the first is set the heap keeps the buffers, with or without the second.
+            if (Glibc.mallopt(MmapThresholdParameter, MmapThresholdBytes) != 1) return false;
+            Glibc.mallopt(TrimThresholdParameter, TrimThresholdBytes);
+            return true;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -15,7 +15,7 @@ namespace DslKd.Optimizers;
 /// scalar type" or, worse, reads whatever the freed memory holds. An optimizer step makes several such scalars per
 /// parameter, which makes it the likeliest place to meet the race: the example's student-alone stage failed once with
 /// "Unknown scalar type" inside TorchSharp's Adam step, and with other threads collecting without pause 1.5-3% of
-/// TorchSharp's SGD, Adam and AdamW steps fail so (OptimizerTests). Scalars made here are held by this list until
+/// TorchSharp's SGD, Adam and AdamW steps fail so (the harness of OptimizerTests, run by hand for 5,000 steps). Scalars made here are held by this list until
 /// <see cref="Dispose"/>, which frees them at once instead of at some later collection. TorchSharp's overloads that
 /// supply a default themselves (<c>add_(Scalar)</c> passes an alpha of 1) make a temporary too, so the steps call the
 /// overloads that take every scalar.
