@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Xunit;
 
 namespace DslKd.Runtime.Tests;
@@ -36,16 +35,8 @@ public class NativeHeapTests
 
     private static string[] Probe()
     {
-        var program = Path.Combine(AppContext.BaseDirectory.Replace("DslKd.Runtime.Tests", "DslKd.TrainingProcess"), "DslKd.TrainingProcess.dll");
-        Assert.True(File.Exists(program), $"the training process was not built: {program}");
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(program);
-        start.ArgumentList.Add("--native-heap-probe");
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {error.Result}");
+        var (exitCode, output, error) = TrainingProcessRunner.Run(["--native-heap-probe"]);
+        Assert.True(exitCode == 0, $"exit {exitCode}: {error}");
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;
 using Xunit;
@@ -105,18 +104,11 @@ public class OptimizerTests
         Assert.True(exitCode != 0 || (result.StartsWith("failures ", StringComparison.Ordinal) && result != "failures 0"), $"no step failed: {result}");
     }
 
+    // Optimized from the first call (tiered compilation off), as TorchSharp's methods are once tiered up in a long run.
     private static (int ExitCode, string LastLine, string Error) UnderCollections(OptimizerKind kind, string which)
     {
-        var program = Path.Combine(AppContext.BaseDirectory.Replace("DslKd.Runtime.Tests", "DslKd.TrainingProcess"), "DslKd.TrainingProcess.dll");
-        Assert.True(File.Exists(program), $"the training process was not built: {program}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { program, "--optimizer-under-collections", kind.ToString(), which, "3000" }) start.ArgumentList.Add(argument);
-        // Optimized from the first call, as TorchSharp's methods are once tiered up in a long run.
-        start.Environment["DOTNET_TieredCompilation"] = "0";
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output.Trim().Split('\n')[^1], error.Result);
+        var (exitCode, output, error) = TrainingProcessRunner.Run(["--optimizer-under-collections", kind.ToString(), which, "3000"],
+            new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "0" });
+        return (exitCode, output.Trim().Split('\n')[^1], error);
     }
 }

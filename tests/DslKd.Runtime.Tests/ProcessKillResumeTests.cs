@@ -78,8 +78,7 @@ public class ProcessKillResumeTests : IDisposable
 
     private static Process Start(string checkpointDirectory, int stepDelayMilliseconds)
     {
-        var program = Path.Combine(AppContext.BaseDirectory.Replace("DslKd.Runtime.Tests", "DslKd.TrainingProcess"), "DslKd.TrainingProcess.dll");
-        Assert.True(File.Exists(program), $"the training process was not built: {program}");
+        var program = TrainingProcessRunner.Program;
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
