@@ -68,7 +68,7 @@ public sealed class ComparisonJob(JobSettings settings)
                 info.History.Count, kept.Epoch, info.History.Sum(e => e.Elapsed.TotalSeconds));
         }).ToList();
         var report = new ComparisonReport(job.Data.Description, pair.Key, teacherTest, job.Data.Validation.Count, job.Test.Count,
-            chosen.Select(row => ComparisonRow.Of(row, Describe(pair, row), runs.Where(r => r.Row == row).ToList())).ToList(), runs)
+            chosen.Select(row => ComparisonRow.Of(row, Describe(pair, row, job), runs.Where(r => r.Row == row).ToList())).ToList(), runs)
         {
             Command = command,
             Budgets = trained.Select(t => job.TrainingOf(t.Name).Options is { } o ? Budget(o) : null).OfType<string>().Distinct().ToList(),
@@ -95,8 +95,8 @@ public sealed class ComparisonJob(JobSettings settings)
     private ILossSettings Loss(ExamplePair pair, string row) =>
         row == pair.Default.Name ? pair.Default.WithOverrides(settings.Loss) : Recipe(pair, row).DefaultLoss;
 
-    private string Describe(ExamplePair pair, string row) => row == AloneRow
-        ? "cross-entropy with the labels"
+    private string Describe(ExamplePair pair, string row, MainJob job) => row == AloneRow
+        ? job.AloneRecipe.LossDescription
         : string.Join(", ", Loss(pair, row).Values.Select(v => $"{v.Name} = {LossSettingsSupport.Format(v.Value)}"));
 }
 

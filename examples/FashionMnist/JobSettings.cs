@@ -25,6 +25,9 @@ public sealed record JobSettings(
     /// <summary>The teacher and student (<c>--pair</c>); <see cref="OutputDirectory"/> is already this pair's folder.</summary>
     public ExamplePair Pair { get; init; } = ExamplePair.DefaultPair;
 
+    /// <summary>Train the student alone with label smoothing 0.1 (<c>--alone-label-smoothing</c>, the pair's <see cref="ExamplePair.SmoothedStudentAlone"/>).</summary>
+    public bool AloneLabelSmoothing { get; init; }
+
     /// <summary>Random erasing on the students' batches with this probability (<c>--student-erasing</c>); none when null or 0.</summary>
     public double? StudentErasing { get; init; }
 

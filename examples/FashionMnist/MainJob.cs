@@ -32,6 +32,9 @@ public sealed class MainJob(JobSettings settings)
 
     private SupervisedRecipe TeacherRecipe => settings.TeacherLabelSmoothing ? _pair.SmoothedTeacher : _pair.Teacher;
 
+    /// <summary>The recipe of the student alone (the baseline), with label smoothing when --alone-label-smoothing says.</summary>
+    public SupervisedRecipe AloneRecipe => settings.AloneLabelSmoothing ? _pair.SmoothedStudentAlone : _pair.StudentAlone;
+
     private TrainingOptions TeacherOptions => settings.ForAnyStage(TeacherRecipe.DefaultOptions with
     {
         Epochs = settings.TeacherEpochs ?? TeacherRecipe.DefaultOptions.Epochs,
@@ -65,7 +68,7 @@ public sealed class MainJob(JobSettings settings)
     /// </summary>
     public (nn.Module<Tensor, Tensor> Model, List<EpochResult> History) StudentAlone(string name, long studentSeed)
     {
-        var recipe = _pair.StudentAlone;
+        var recipe = AloneRecipe;
         var options = _studentAugmentation.ApplyTo(settings.ForStudents(recipe.DefaultOptions) with
         {
             Epochs = settings.StudentEpochs ?? recipe.DefaultOptions.Epochs,

@@ -38,6 +38,7 @@ var studentMixup = new Option<double?>("--student-mixup") { Description = "Blend
 var studentErasing = new Option<double?>("--student-erasing") { Description = "Random erasing (Zhong et al. 2020) on the students' batches: with this probability an image gets a random rectangle (2-33% of its area, aspect 0.3-3.3) filled with noise; with --student-shift or --student-flip it follows them; the teacher runs online on the same erased batch" };
 var studentLearningRate = new Option<double?>("--student-learning-rate") { Description = $"Learning rate of every student, alone and distilled (default: the recipes', {PerPair(p => LossSettingsSupport.Format(p.StudentAlone.DefaultOptions.Optimizer.LearningRate))})" };
 var teacherSmoothing = new Option<bool>("--teacher-label-smoothing") { Description = $"Train the teacher with label smoothing 0.1 ({PerPair(p => p.SmoothedTeacher.Name)})" };
+var aloneSmoothing = new Option<bool>("--alone-label-smoothing") { Description = $"Train the student alone with label smoothing 0.1 ({PerPair(p => p.SmoothedStudentAlone.Name)}): a tuning choice of the baseline" };
 var validationFraction = new Option<double>("--validation-fraction") { Description = "Share of the training file held out (per class) for early stopping and tuning", DefaultValueFactory = _ => 0.1 };
 var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation accuracy before a student's training stops", DefaultValueFactory = _ => 10 };
 var loss = new Option<string?>("--loss") { Description = $"Override the pair's default distillation recipe's ({PerPair(p => p.Default.Name)}) loss settings, e.g. \"SoftTargets.Temperature=2;SoftTargets.Weight=0.9;HardLabels.Weight=0.1\" (tune prints the best)" };
@@ -46,7 +47,7 @@ var loss = new Option<string?>("--loss") { Description = $"Override the pair's d
 Option[] dataOptions = [pair, data, output, seed, threads, channelsLast, limitTrain, validationFraction, retrain];
 Option[] teacherOptions = [teacherEpochs, teacherShift, teacherSmoothing];
 Option[] studentOptions = [studentShift, studentFlip, studentMixup, studentErasing, studentLearningRate, patience];
-Option[] aloneOptions = [studentEpochs];
+Option[] aloneOptions = [studentEpochs, aloneSmoothing];
 Option[] distilOptions = [distilEpochs, loss];
 Option[] reportOptions = [limitTest];
 Option[] allOptions = [.. dataOptions, .. teacherOptions, .. studentOptions, .. aloneOptions, .. distilOptions, .. reportOptions];
@@ -65,6 +66,7 @@ JobSettings Settings(ParseResult parse) => new(
 {
     Pair = PairOf(parse),
     StudentErasing = Value(parse, studentErasing),
+    AloneLabelSmoothing = Value(parse, aloneSmoothing),
     ChannelsLast = Value(parse, channelsLast),
 };
 

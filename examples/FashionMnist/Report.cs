@@ -24,7 +24,7 @@ public sealed record TrainingSummary(string Recipe, Dictionary<string, double>? 
 
     /// <summary>"SoftTargets.Temperature = 2, SoftTargets.Weight = 0.5, ...", or what a supervised recipe minimises.</summary>
     public string DescribeLoss() => Loss is null
-        ? "cross-entropy with the labels"
+        ? SupervisedRecipe.CrossEntropy
         : string.Join(", ", Loss.Select(kv => $"{kv.Key} = {DslKd.LossSettingsSupport.Format(kv.Value)}"));
 
     /// <summary>"12 (best on validation)" or "15 (last)".</summary>

@@ -95,14 +95,15 @@ public class FashionMnistCliTests : IDisposable
         string[] teacher = ["--teacher-epochs", "--teacher-shift", "--teacher-label-smoothing"];
         string[] students = ["--student-shift", "--student-flip", "--student-mixup", "--student-erasing", "--student-learning-rate", "--patience"];
         string[] distil = ["--distil-epochs", "--loss"];
-        string[] everything = [.. data, .. teacher, .. students, "--student-epochs", .. distil, "--limit-test"];
+        string[] alone = ["--student-epochs", "--alone-label-smoothing"];
+        string[] everything = [.. data, .. teacher, .. students, .. alone, .. distil, "--limit-test"];
         return new TheoryData<string, string[]>
         {
             { "", [.. everything, "--version"] },
             { "run", everything },
             { "evaluate", everything },
             { "train-teacher", [.. data, .. teacher] },
-            { "train-student", [.. data, .. students, "--student-epochs"] },
+            { "train-student", [.. data, .. students, .. alone] },
             { "distill", [.. data, .. teacher, .. students, .. distil] },
             { "tune", [.. data, .. teacher, .. students, .. distil, "--axis", "--tune-epochs", "--recipe"] },
             { "export", [.. everything, "--model"] },

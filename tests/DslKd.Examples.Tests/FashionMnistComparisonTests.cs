@@ -85,6 +85,24 @@ public sealed class FashionMnistComparisonTests : IDisposable
     }
 
     [Fact]
+    public void Label_smoothing_for_the_student_alone_is_its_own_recipe_named_in_the_table_and_retrains_the_baseline()
+    {
+        var (exitCode, output, error) = Compare("--recipes", "alone", "--student-seeds", "1", "--alone-label-smoothing");
+
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
+        var markdown = File.ReadAllText(Path.Combine(_output, "cnn", "comparison", "comparison.md"));
+        Assert.Contains("| alone | cross-entropy with the labels, label smoothing 0.1 | ", markdown);
+        using (var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(_output, "cnn", "comparison", "seed-1", "alone.dkd.json"))))
+            Assert.Equal(nameof(TrainSmoothedSmallCnnAlone), metadata.RootElement.GetProperty("Recipe").GetString());
+
+        // The saved baseline was trained another way: without the option it is trained again, not reused.
+        var (againExit, again, againError) = Compare("--recipes", "alone", "--student-seeds", "1");
+        Assert.True(againExit == 0, $"exit {againExit}\n{again}\n{againError}");
+        Assert.Contains("comparison/seed-1/alone: epoch 1/1", again.Replace('\\', '/'));
+        Assert.Contains("| alone | cross-entropy with the labels | ", File.ReadAllText(Path.Combine(_output, "cnn", "comparison", "comparison.md")));
+    }
+
+    [Fact]
     public void An_unknown_recipe_is_refused_before_anything_trains()
     {
         var (exitCode, output, error) = Compare("--recipes", "alone", "SmallCnnDistill");

@@ -78,6 +78,13 @@ public partial class TrainSmoothedResNetTeacher;
 [Epochs(30), BatchSize(128), Seed(2)]
 public partial class TrainSmallCnnAlone;
 
+/// <summary>The student alone with label smoothing 0.1 (<c>--alone-label-smoothing</c>): a tuning choice of the baseline.</summary>
+[Supervised<FashionSmallCnn>(LabelSmoothing = 0.1)]
+[Optimizer(OptimizerKind.Adam, LearningRate = 1e-3)]
+[LearningRateSchedule(ScheduleKind.Cosine)]
+[Epochs(30), BatchSize(128), Seed(2)]
+public partial class TrainSmoothedSmallCnnAlone;
+
 /// <summary>Hinton et al.'s recipe as usually quoted (T = 4, 0.9 on soft targets, 0.1 on labels; mdistiller's KD): the report's "Textbook KD" row.</summary>
 [Distillation<FashionResNet, FashionSmallCnn>]
 [SoftTargets(Temperature = 4, Weight = 0.9)]
@@ -165,10 +172,13 @@ public sealed class CnnPair : ExamplePair<FashionResNet, FashionSmallCnn>
         Supervised<FashionResNet>(nameof(TrainResNetTeacher), TrainResNetTeacher.DefaultOptions, model => new TrainResNetTeacher(model));
 
     public override SupervisedRecipe SmoothedTeacher { get; } =
-        Supervised<FashionResNet>(nameof(TrainSmoothedResNetTeacher), TrainSmoothedResNetTeacher.DefaultOptions, model => new TrainSmoothedResNetTeacher(model));
+        Supervised<FashionResNet>(nameof(TrainSmoothedResNetTeacher), TrainSmoothedResNetTeacher.DefaultOptions, model => new TrainSmoothedResNetTeacher(model), TrainSmoothedResNetTeacher.LabelSmoothing);
 
     public override SupervisedRecipe StudentAlone { get; } =
         Supervised<FashionSmallCnn>(nameof(TrainSmallCnnAlone), TrainSmallCnnAlone.DefaultOptions, model => new TrainSmallCnnAlone(model));
+
+    public override SupervisedRecipe SmoothedStudentAlone { get; } =
+        Supervised<FashionSmallCnn>(nameof(TrainSmoothedSmallCnnAlone), TrainSmoothedSmallCnnAlone.DefaultOptions, model => new TrainSmoothedSmallCnnAlone(model), TrainSmoothedSmallCnnAlone.LabelSmoothing);
 
     public override DistillationRecipe Textbook { get; } = Distillation(nameof(SmallCnnTextbookDistil), SmallCnnTextbookDistil.DefaultOptions, SmallCnnTextbookDistil.DefaultLoss,
         (teacher, student, seed, loss) => new SmallCnnTextbookDistil(teacher, student, seed: seed, loss: loss));

@@ -62,6 +62,9 @@ public abstract class ExamplePair
     /// <summary>The student on the labels alone: the baseline every distilled student is compared with.</summary>
     public abstract SupervisedRecipe StudentAlone { get; }
 
+    /// <summary>The same with label smoothing 0.1 (<c>--alone-label-smoothing</c>): one of the baseline's tuning choices.</summary>
+    public abstract SupervisedRecipe SmoothedStudentAlone { get; }
+
     /// <summary>Hinton et al.'s recipe as usually quoted (T = 4, 0.9 on soft targets): the report's "Textbook KD" row.</summary>
     public abstract DistillationRecipe Textbook { get; }
 
@@ -144,10 +147,10 @@ public abstract class ExamplePair<TTeacher, TStudent> : ExamplePair
     /// <inheritdoc />
     public sealed override nn.Module<Tensor, Tensor> NewStudent(long seed) => CreateStudent(seed);
 
-    /// <summary>A supervised recipe: its class name, its generated options and its constructor.</summary>
-    protected static SupervisedRecipe Supervised<TModel>(string name, TrainingOptions defaultOptions, Func<TModel, ITrainingTask> create)
+    /// <summary>A supervised recipe: its class name, its generated options and constructor, and its generated label smoothing (0 when not set).</summary>
+    protected static SupervisedRecipe Supervised<TModel>(string name, TrainingOptions defaultOptions, Func<TModel, ITrainingTask> create, double labelSmoothing = 0)
         where TModel : nn.Module<Tensor, Tensor> =>
-        new(name, defaultOptions, model => create((TModel)model));
+        new(name, defaultOptions, model => create((TModel)model), labelSmoothing);
 
     /// <summary>A distillation recipe: its class name, its generated options and loss settings, and its constructor.</summary>
     protected static DistillationRecipe Distillation<TSettings>(string name, TrainingOptions defaultOptions, TSettings defaultLoss,
@@ -159,7 +162,15 @@ public abstract class ExamplePair<TTeacher, TStudent> : ExamplePair
 /// <param name="Name">The recipe class's name: part of each saved model's identity, and what the report names.</param>
 /// <param name="DefaultOptions">Its generated <c>DefaultOptions</c>.</param>
 /// <param name="Create">Its constructor, on the model it trains in place.</param>
-public sealed record SupervisedRecipe(string Name, TrainingOptions DefaultOptions, Func<nn.Module<Tensor, Tensor>, ITrainingTask> Create);
+/// <param name="LabelSmoothing">Its generated <c>LabelSmoothing</c>.</param>
+public sealed record SupervisedRecipe(string Name, TrainingOptions DefaultOptions, Func<nn.Module<Tensor, Tensor>, ITrainingTask> Create, double LabelSmoothing)
+{
+    /// <summary>What a supervised recipe minimises, as the tables say it.</summary>
+    public const string CrossEntropy = "cross-entropy with the labels";
+
+    /// <summary>Its loss, for tables: <see cref="CrossEntropy"/>, and the label smoothing when set.</summary>
+    public string LossDescription => LabelSmoothing == 0 ? CrossEntropy : $"{CrossEntropy}, label smoothing {LossSettingsSupport.Format(LabelSmoothing)}";
+}
 
 /// <summary>A distillation recipe (a generated <c>[Distillation&lt;T, S&gt;]</c> class).</summary>
 /// <param name="Name">The recipe class's name.</param>

@@ -24,10 +24,13 @@ public sealed class MlpPair : ExamplePair<FashionCnn, FashionMlp>
         Supervised<FashionCnn>(nameof(TrainTeacher), TrainTeacher.DefaultOptions, model => new TrainTeacher(model));
 
     public override SupervisedRecipe SmoothedTeacher { get; } =
-        Supervised<FashionCnn>(nameof(TrainSmoothedTeacher), TrainSmoothedTeacher.DefaultOptions, model => new TrainSmoothedTeacher(model));
+        Supervised<FashionCnn>(nameof(TrainSmoothedTeacher), TrainSmoothedTeacher.DefaultOptions, model => new TrainSmoothedTeacher(model), TrainSmoothedTeacher.LabelSmoothing);
 
     public override SupervisedRecipe StudentAlone { get; } =
         Supervised<FashionMlp>(nameof(TrainStudentAlone), TrainStudentAlone.DefaultOptions, model => new TrainStudentAlone(model));
+
+    public override SupervisedRecipe SmoothedStudentAlone { get; } =
+        Supervised<FashionMlp>(nameof(TrainSmoothedStudentAlone), TrainSmoothedStudentAlone.DefaultOptions, model => new TrainSmoothedStudentAlone(model), TrainSmoothedStudentAlone.LabelSmoothing);
 
     public override DistillationRecipe Textbook { get; } = Distillation(nameof(TextbookDistil), TextbookDistil.DefaultOptions, TextbookDistil.DefaultLoss,
         (teacher, student, seed, loss) => new TextbookDistil(teacher, student, seed: seed, loss: loss));

@@ -50,6 +50,13 @@ public partial class TrainSmoothedRowLstm;
 [Epochs(30), BatchSize(128), Seed(2)]
 public partial class TrainRowGruAlone;
 
+/// <summary>The GRU alone with label smoothing 0.1 (<c>--alone-label-smoothing</c>).</summary>
+[Supervised<RowGru>(LabelSmoothing = 0.1)]
+[Optimizer(OptimizerKind.Adam, LearningRate = 2e-3)]
+[LearningRateSchedule(ScheduleKind.Cosine)]
+[Epochs(30), BatchSize(128), Seed(2)]
+public partial class TrainSmoothedRowGruAlone;
+
 [Distillation<RowLstm, RowGru>]
 [SoftTargets(Temperature = 4, Weight = 0.9)]
 [HardLabels(Weight = 0.1)]
@@ -93,10 +100,13 @@ public sealed class SequencePair : ExamplePair<RowLstm, RowGru>
         Supervised<RowLstm>(nameof(TrainRowLstm), TrainRowLstm.DefaultOptions, model => new TrainRowLstm(model));
 
     public override SupervisedRecipe SmoothedTeacher { get; } =
-        Supervised<RowLstm>(nameof(TrainSmoothedRowLstm), TrainSmoothedRowLstm.DefaultOptions, model => new TrainSmoothedRowLstm(model));
+        Supervised<RowLstm>(nameof(TrainSmoothedRowLstm), TrainSmoothedRowLstm.DefaultOptions, model => new TrainSmoothedRowLstm(model), TrainSmoothedRowLstm.LabelSmoothing);
 
     public override SupervisedRecipe StudentAlone { get; } =
         Supervised<RowGru>(nameof(TrainRowGruAlone), TrainRowGruAlone.DefaultOptions, model => new TrainRowGruAlone(model));
+
+    public override SupervisedRecipe SmoothedStudentAlone { get; } =
+        Supervised<RowGru>(nameof(TrainSmoothedRowGruAlone), TrainSmoothedRowGruAlone.DefaultOptions, model => new TrainSmoothedRowGruAlone(model), TrainSmoothedRowGruAlone.LabelSmoothing);
 
     public override DistillationRecipe Textbook { get; } = Distillation(nameof(RowGruTextbookDistil), RowGruTextbookDistil.DefaultOptions, RowGruTextbookDistil.DefaultLoss,
         (teacher, student, seed, loss) => new RowGruTextbookDistil(teacher, student, seed: seed, loss: loss));
