@@ -38,19 +38,24 @@ public partial class FashionResNet
 }
 
 /// <summary>
-/// The student: three conv blocks with BatchNorm (32 and 64 channels, each halving the size, then 96 channels at 7x7),
-/// global average pooling and a linear classifier: under 100,000 parameters and about 9x fewer than the teacher.
+/// The student: three stages of two bias-free 3x3 convolutions with BatchNorm and ReLU (16, 32 and 72 channels at 28x28,
+/// 14x14 and 7x7, 2x2 max pooling between the stages), global average pooling and a linear classifier: 84,874
+/// parameters, under 100,000 and 8.2x fewer than the teacher. It replaced a one-convolution-per-stage student (32, 64,
+/// 96 channels; 75,370 parameters) that stayed 0.7 points below it on validation alone (docs/results.md).
 /// </summary>
 [Student(InputShape = [1, 28, 28], Classes = 10)]
 public partial class FashionSmallCnn
 {
-    [Conv2d(32, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, ReLU, MaxPool2d(2)]
+    [Conv2d(16, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, ReLU,
+     Conv2d(16, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, ReLU, MaxPool2d(2)]
     public partial Block Conv1 { get; }
 
-    [Conv2d(64, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, ReLU, MaxPool2d(2)]
+    [Conv2d(32, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, ReLU,
+     Conv2d(32, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, ReLU, MaxPool2d(2)]
     public partial Block Conv2 { get; }
 
-    [Conv2d(96, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, ReLU]
+    [Conv2d(72, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, ReLU,
+     Conv2d(72, Kernel = 3, Padding = 1, Bias = false), BatchNorm2d, ReLU]
     public partial Block Conv3 { get; }
 
     [AdaptiveAvgPool2d(1), Flatten, Linear(10)]
@@ -130,7 +135,7 @@ public partial class SmallCnnStandardizedDistil;
 
 /// <summary>
 /// Plain KD (the default's numbers) plus attention transfer (Zagoruyko and Komodakis 2017) from the teacher's last stage
-/// to the student's last conv block, both 7x7 (128 and 96 channels: attention maps need no adapter), read before their
+/// to the student's last conv block, both 7x7 (128 and 72 channels: attention maps need no adapter), read before their
 /// final ReLU, with mdistiller's weight 1000. `tune --pair cnn --recipe SmallCnnAttentionDistil --axis Layer3Attention.Weight=0,1000` separates the term.
 /// </summary>
 [Distillation<FashionResNet, FashionSmallCnn>]
