@@ -71,12 +71,25 @@ public sealed class ComparisonJob(JobSettings settings)
             chosen.Select(row => ComparisonRow.Of(row, Describe(pair, row, job), runs.Where(r => r.Row == row).ToList())).ToList(), runs)
         {
             Command = command,
-            Budgets = trained.Select(t => job.TrainingOf(t.Name).Options is { } o ? Budget(o) : null).OfType<string>().Distinct().ToList(),
+            Budgets = BudgetsOf(trained.Select(t => (t.Row, job.TrainingOf(t.Name).Options is { } o ? Budget(o) : null))),
         };
         report.Write(Path.Combine(settings.OutputDirectory, FolderName));
         AnsiConsole.WriteLine();
         Console.WriteLine(report.ToMarkdown());
         return report;
+    }
+
+    /// <summary>
+    /// The students' budgets for the table: the one every run shares, or, when recipes declare their own (a learning rate
+    /// each picked on validation, say), each row's, named: "alone: 30 epochs, Adam 0.001, ...".
+    /// </summary>
+    public static IReadOnlyList<string> BudgetsOf(IEnumerable<(string Row, string? Budget)> runs)
+    {
+        var known = runs.Where(r => r.Budget is not null).ToList();
+        var distinct = known.Select(r => r.Budget!).Distinct().ToList();
+        return distinct.Count <= 1
+            ? distinct
+            : known.GroupBy(r => r.Row).Select(g => $"{g.Key}: {string.Join(" or ", g.Select(r => r.Budget).Distinct())}").ToList();
     }
 
     private static string Budget(TrainingSettings settings) =>

@@ -114,6 +114,17 @@ public sealed class FashionMnistComparisonTests : IDisposable
     }
 
     [Fact]
+    public void The_table_names_each_rows_budget_when_recipes_train_differently_and_one_budget_when_they_do_not()
+    {
+        const string slow = "30 epochs, Adam 0.001, cosine", fast = "30 epochs, Adam 0.004, cosine";
+
+        Assert.Equal([slow], ComparisonJob.BudgetsOf([("alone", slow), ("SmallCnnDistil", slow), ("alone", slow), ("SmallCnnDistil", null)]));
+        Assert.Equal(["alone: " + slow, "SmallCnnStandardizedDistil: " + fast],
+            ComparisonJob.BudgetsOf([("alone", slow), ("SmallCnnStandardizedDistil", fast), ("alone", slow), ("SmallCnnStandardizedDistil", fast)]));
+        Assert.Empty(ComparisonJob.BudgetsOf([("alone", null)]));
+    }
+
+    [Fact]
     public void Rows_are_the_student_alone_the_textbook_recipe_and_each_tunable_recipe_once()
     {
         var pair = ExamplePair.Find("cnn");
