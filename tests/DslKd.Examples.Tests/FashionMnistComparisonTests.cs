@@ -52,7 +52,7 @@ public sealed class FashionMnistComparisonTests : IDisposable
         Assert.Contains("Student seeds: 1, 2; mean (sample std) over them.", markdown);
         // What reproduces the table, and the one budget every student had.
         Assert.Contains("--project examples/FashionMnist -- compare --pair cnn --output ", markdown);
-        Assert.Contains("Students' training: 1 epoch, Adam 0.001, cosine, batch 128, no augmentation, early stopping after 10.", markdown);
+        Assert.Contains("Students' training: alone: 1 epoch, Adam 0.002, cosine, batch 128, no augmentation, early stopping after 10; SmallCnnDistil: 1 epoch, Adam 0.001, ", markdown);
         Assert.Contains("| alone | cross-entropy with the labels | ", markdown);
         Assert.Contains("SoftTargets.Temperature = 2, SoftTargets.Weight = 0.5, HardLabels.Weight = 0.5, Layer3Attention.Weight = 1000 |", markdown);
         Assert.Contains("(best by validation)", markdown);
