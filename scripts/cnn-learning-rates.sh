@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The learning-rate choice of docs/results.md ("A deeper student"): the CNN student alone and the default recipe at
-# each rate (`--student-learning-rate`, which overrides both recipes' declared rates), student seed 1, each rate in its own output folder (a model trained at another rate is a different
-# model, and would replace the one saved in the main folder). The teacher and its cached outputs are copied from the
-# main comparison's folder (run scripts/cnn-comparison.sh first), so no teacher is trained again.
+# each rate (--student-learning-rate overrides both recipes' declared rates), student seed 1, each rate in its own
+# output folder (a model trained at another rate is a different model, and would replace the one saved in the main
+# folder). The teacher and its cached outputs are copied from the main comparison's folder (run
+# scripts/cnn-comparison.sh first), so no teacher is trained again.
 # Usage: bash scripts/cnn-learning-rates.sh [data folder] [rates...]   (default rates: 0.001 0.002 0.004)
 set -euo pipefail
 cd "$(dirname "$0")/.."
