@@ -56,7 +56,7 @@ public sealed class MainJob(JobSettings settings)
         var recipe = TeacherRecipe;
         var model = _pair.NewTeacher(settings.Seed + 1);
         var history = TrainOrReuse("teacher", model, options, recipe.Name, null, null,
-            (run, progress) => TrainingLoop.Run(recipe.Create(model), Data.Train, Data.Validation, run, progress));
+            (run, progress) => TrainingLoop.Run(recipe.Create(model), Data.Train, Data.Validation, run, progress), LabelSmoothingOf(recipe));
         return (model, history);
     }
 
@@ -77,7 +77,7 @@ public sealed class MainJob(JobSettings settings)
         });
         var model = _pair.NewStudent(studentSeed + 2);
         var history = TrainOrReuse(name, model, options, recipe.Name, null, null,
-            (run, progress) => TrainingLoop.Run(recipe.Create(model), Data.Train, Data.Validation, run, progress));
+            (run, progress) => TrainingLoop.Run(recipe.Create(model), Data.Train, Data.Validation, run, progress), LabelSmoothingOf(recipe));
         return (model, history);
     }
 
@@ -167,19 +167,21 @@ public sealed class MainJob(JobSettings settings)
                 $"[yellow]The distilled student's best validation accuracy ({distilledBest * 100:F2}%) is below the student alone's ({aloneBest * 100:F2}%): run `tune` on this data and pass its --loss line.[/]"));
     }
 
+    private static double? LabelSmoothingOf(SupervisedRecipe recipe) => recipe.LabelSmoothing == 0 ? null : recipe.LabelSmoothing;
+
     /// <summary>
     /// Reuses the saved model when it was trained exactly so (same data, recipe, options and architecture), else trains
     /// it with a checkpoint after every epoch in <c>checkpoints/&lt;name&gt;</c> under the output folder, so a killed
     /// stage resumes on the next run; the checkpoint folder is removed once the model is saved.
     /// </summary>
     private List<EpochResult> TrainOrReuse(string name, nn.Module<Tensor, Tensor> model, TrainingOptions options, string recipe, Dictionary<string, double>? loss,
-        TeacherInfo? teacher, Func<TrainingOptions, IProgress<TrainingEvent>, TrainingResult> train)
+        TeacherInfo? teacher, Func<TrainingOptions, IProgress<TrainingEvent>, TrainingResult> train, double? labelSmoothing = null)
     {
         var path = ModelStore.PathOf(_output, name);
         var augmentation = options.Augmentation is null ? null : _studentAugmentation.Description;
         var expected = new TrainedModelInfo(Data.Description, options.Epochs, options.Seed, recipe, ModelStore.ArchitectureOf((IGeneratedModel)model), [])
         {
-            Options = TrainingSettings.Of(options, augmentation), Loss = loss, Teacher = teacher,
+            Options = TrainingSettings.Of(options, augmentation), Loss = loss, Teacher = teacher, LabelSmoothing = labelSmoothing,
         };
         if (!settings.Retrain)
         {
@@ -187,7 +189,8 @@ public sealed class MainJob(JobSettings settings)
             if (outcome.Info is { } saved)
             {
                 AnsiConsole.MarkupLine($"[grey]{name}: reusing {Markup.Escape(path)} (trained with the same data, recipe, options and architecture; --retrain to train again)[/]");
-                _trained[name] = saved;
+                // The recipe's name decided reuse, so its smoothing is the recipe's (a model saved before it was recorded says none).
+                _trained[name] = saved with { LabelSmoothing = expected.LabelSmoothing };
                 return saved.History;
             }
             if (outcome.Note is { } note)

@@ -61,6 +61,10 @@ public sealed record TrainedModelInfo(string Data, int Epochs, long Seed, string
     /// <summary>A distillation recipe's loss settings by name ("SoftTargets.Temperature": 2), in declaration order; null for a supervised recipe.</summary>
     public Dictionary<string, double>? Loss { get; init; }
 
+    /// <summary>A supervised recipe's label smoothing; null when it has none (the recipe's name already tells it apart, so reuse ignores it).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? LabelSmoothing { get; init; }
+
     /// <summary>The teacher of a distilled student; null otherwise.</summary>
     public TeacherInfo? Teacher { get; init; }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace FashionMnistExample;
 
@@ -20,11 +21,18 @@ public sealed record TrainingSummary(string Recipe, Dictionary<string, double>? 
     TrainingSettings? Options, string? Teacher)
 {
     public static TrainingSummary Of(TrainedModelInfo info) =>
-        new(info.Recipe, info.Loss, info.Epochs, info.History.Count, info.KeptEpoch ?? info.History.LastOrDefault()?.Epoch, info.Seed, info.Options, info.Teacher?.Recipe);
+        new(info.Recipe, info.Loss, info.Epochs, info.History.Count, info.KeptEpoch ?? info.History.LastOrDefault()?.Epoch, info.Seed, info.Options, info.Teacher?.Recipe)
+        {
+            LabelSmoothing = info.LabelSmoothing,
+        };
+
+    /// <summary>A supervised recipe's label smoothing; null when it has none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? LabelSmoothing { get; init; }
 
     /// <summary>"SoftTargets.Temperature = 2, SoftTargets.Weight = 0.5, ...", or what a supervised recipe minimises.</summary>
     public string DescribeLoss() => Loss is null
-        ? SupervisedRecipe.CrossEntropy
+        ? SupervisedRecipe.Describe(LabelSmoothing ?? 0)
         : string.Join(", ", Loss.Select(kv => $"{kv.Key} = {DslKd.LossSettingsSupport.Format(kv.Value)}"));
 
     /// <summary>"12 (best on validation)" or "15 (last)".</summary>

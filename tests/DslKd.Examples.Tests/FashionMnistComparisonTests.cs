@@ -92,14 +92,23 @@ public sealed class FashionMnistComparisonTests : IDisposable
         Assert.True(exitCode == 0, $"exit {exitCode}\n{output}\n{error}");
         var markdown = File.ReadAllText(Path.Combine(_output, "cnn", "comparison", "comparison.md"));
         Assert.Contains("| alone | cross-entropy with the labels, label smoothing 0.1 | ", markdown);
-        using (var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(_output, "cnn", "comparison", "seed-1", "alone.dkd.json"))))
+        var savedPath = Path.Combine(_output, "cnn", "comparison", "seed-1", "alone.dkd.json");
+        using (var metadata = JsonDocument.Parse(File.ReadAllText(savedPath)))
+        {
             Assert.Equal(nameof(TrainSmoothedSmallCnnAlone), metadata.RootElement.GetProperty("Recipe").GetString());
+            Assert.Equal(0.1, metadata.RootElement.GetProperty("LabelSmoothing").GetDouble());
+        }
+        // The main report's Loss column says the same as the comparison's.
+        var saved = JsonSerializer.Deserialize<TrainedModelInfo>(File.ReadAllText(savedPath), ModelStore.Json)!;
+        Assert.Equal("cross-entropy with the labels, label smoothing 0.1", TrainingSummary.Of(saved).DescribeLoss());
 
         // The saved baseline was trained another way: without the option it is trained again, not reused.
         var (againExit, again, againError) = Compare("--recipes", "alone", "--student-seeds", "1");
         Assert.True(againExit == 0, $"exit {againExit}\n{again}\n{againError}");
         Assert.Contains("comparison/seed-1/alone: epoch 1/1", again.Replace('\\', '/'));
         Assert.Contains("| alone | cross-entropy with the labels | ", File.ReadAllText(Path.Combine(_output, "cnn", "comparison", "comparison.md")));
+        using (var retrained = JsonDocument.Parse(File.ReadAllText(savedPath)))
+            Assert.False(retrained.RootElement.TryGetProperty("LabelSmoothing", out _));
     }
 
     [Fact]

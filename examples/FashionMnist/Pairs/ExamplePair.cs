@@ -169,7 +169,11 @@ public sealed record SupervisedRecipe(string Name, TrainingOptions DefaultOption
     public const string CrossEntropy = "cross-entropy with the labels";
 
     /// <summary>Its loss, for tables: <see cref="CrossEntropy"/>, and the label smoothing when set.</summary>
-    public string LossDescription => LabelSmoothing == 0 ? CrossEntropy : $"{CrossEntropy}, label smoothing {LossSettingsSupport.Format(LabelSmoothing)}";
+    public string LossDescription => Describe(LabelSmoothing);
+
+    /// <summary>A supervised loss with <paramref name="labelSmoothing"/>, as the tables say it.</summary>
+    public static string Describe(double labelSmoothing) =>
+        labelSmoothing == 0 ? CrossEntropy : $"{CrossEntropy}, label smoothing {LossSettingsSupport.Format(labelSmoothing)}";
 }
 
 /// <summary>A distillation recipe (a generated <c>[Distillation&lt;T, S&gt;]</c> class).</summary>
