@@ -10,7 +10,11 @@ using static TorchSharp.torch;
 // from one if present. Prints "epoch N" after each completed epoch and the whole history as JSON on the last line.
 // Or: DslKd.TrainingProcess --optimizer-under-collections <Sgd|Adam|AdamW> <dslkd|torchsharp> <steps>
 // (OptimizerUnderCollections: optimizer steps while other threads collect garbage; prints the failed steps).
+// Or: DslKd.TrainingProcess --losses-under-collections <dslkd|operators> <repeats>
+// (LossesUnderCollections: the loss terms and their weighted sum while other threads collect garbage).
 // Or: DslKd.TrainingProcess --native-heap-probe (NativeHeapProbe: where glibc puts a large buffer before and after a run).
+if (args is ["--losses-under-collections", var form, var repeats])
+    return LossesUnderCollections.Run(form == "operators", int.Parse(repeats, CultureInfo.InvariantCulture));
 if (args is ["--native-heap-probe"])
     return NativeHeapProbe.Run();
 if (args is ["--optimizer-under-collections", var kind, var which, var count])

@@ -201,10 +201,10 @@ internal static class RecipeEmitter
                     writer.Line($"var {Identifiers.Local(term.Name)} = {call};");
                 }
             }
-            var sum = string.Join(" + ", recipe.Terms.Where(t => !IsSwitchable(t)).Select(t => $"{TermKind.EffectiveWeight(t)} * {Identifiers.Local(t.Name)}"));
-            writer.Line($"var total = {sum};");
-            foreach (var term in recipe.Terms.Where(IsSwitchable))
-                writer.Line($"if ({Identifiers.Local(term.Name)} is not null) total = total + {TermKind.EffectiveWeight(term)} * {Identifiers.Local(term.Name)};");
+            // The terms always computed first, then the switchable ones (skipped while null), in declaration order.
+            var weighted = recipe.Terms.Where(t => !IsSwitchable(t)).Concat(recipe.Terms.Where(IsSwitchable))
+                .Select(t => $"({TermKind.EffectiveWeight(t)}, {Identifiers.Local(t.Name)})");
+            writer.Line($"var total = global::DslKd.KeptScalarArithmetic.WeightedSum({string.Join(", ", weighted)});");
             writer.Line($"return new Losses({string.Join(", ", new[] { "total" }.Concat(recipe.Terms.Select(t => Identifiers.Local(t.Name))).Concat(new[] { "Loss" }))});");
         }
     }

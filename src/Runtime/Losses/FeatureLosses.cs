@@ -19,7 +19,7 @@ public static partial class DistillationLosses
         using var scope = NewDisposeScope();
         var batch = BatchSize(adaptedStudentFeature);
         var cosine = F.cosine_similarity(adaptedStudentFeature.reshape(batch, -1), teacherFeature.reshape(batch, -1), dim: 1);
-        return (1 - cosine).mean().MoveToOuterDisposeScope();
+        return cosine.SubtractedFrom(1).mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -34,14 +34,14 @@ public static partial class DistillationLosses
             throw new ArgumentException("Attention transfer needs feature maps [batch, channels, height, width].");
         using var scope = NewDisposeScope();
         var difference = AttentionMap(studentFeature, p) - AttentionMap(teacherFeature, p);
-        return difference.pow(2).mean().MoveToOuterDisposeScope();
+        return difference.Power(2).mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>The normalised spatial attention map <c>normalize(mean_c |F_c|^p)</c>, [batch, H*W].</summary>
     public static Tensor AttentionMap(Tensor feature, double p)
     {
         using var scope = NewDisposeScope();
-        var map = feature.abs().pow(p).mean([1L]).reshape(BatchSize(feature), -1);
+        var map = feature.abs().Power(p).mean([1L]).reshape(BatchSize(feature), -1);
         return F.normalize(map, p: 2, dim: 1).MoveToOuterDisposeScope();
     }
 }

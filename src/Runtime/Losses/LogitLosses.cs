@@ -27,7 +27,7 @@ public static partial class DistillationLosses
         var logTeacher = F.log_softmax(Scaled(teacherLogits, temperature, standardize), 1);
         // TorchSharp's kl_div has no "batchmean" and defaults to log_target = true: sum, then divide by the batch size.
         var klSum = F.kl_div(logStudent, logTeacher, log_target: true, reduction: nn.Reduction.Sum);
-        return klSum * (temperature * temperature / BatchSize(studentLogits));
+        return klSum.Times(temperature * temperature / BatchSize(studentLogits));
     }
 
     /// <summary>
@@ -42,7 +42,7 @@ public static partial class DistillationLosses
         var logStudent = F.log_softmax(Scaled(studentLogits, temperature, standardize), 1);
         var teacherProbabilities = F.softmax(Scaled(teacherLogits, temperature, standardize), 1);
         var total = -(teacherProbabilities * logStudent).sum();
-        return (total / BatchSize(studentLogits)).MoveToOuterDisposeScope();
+        return total.DividedBy(BatchSize(studentLogits)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -70,11 +70,11 @@ public static partial class DistillationLosses
         var (studentTarget, studentRest, studentOthers) = Split(Scaled(studentLogits, temperature, standardize), target);
         var (teacherTarget, teacherRest, teacherOthers) = Split(Scaled(teacherLogits, temperature, standardize), target);
         // TCKD: KL between the binary distributions [p_t, 1 - p_t], from their log-probabilities.
-        var tckd = (teacherTarget.exp() * (teacherTarget - studentTarget) + teacherRest.exp() * (teacherRest - studentRest)).sum();
+        var tckd = (teacherTarget.exp() * (teacherTarget - studentTarget)).Plus(teacherRest.exp() * (teacherRest - studentRest)).sum();
         // NCKD: KL between the distributions over the non-target classes. Split leaves 0 (not -inf) at the target in
         // both, so that entry is exp(0) * (0 - 0) = 0 and no inf - inf or 0 * inf reaches the forward or the backward.
         var nckd = (teacherOthers.exp() * (teacherOthers - studentOthers)).sum();
-        return (alpha * tckd + beta * nckd) * (temperature * temperature / batch);
+        return tckd.Times(alpha).Plus(nckd.Times(beta)).Times(temperature * temperature / batch);
     }
 
     // Log-probability of the target class, of "any other class", and the log-softmax over the non-target classes only,
@@ -82,10 +82,10 @@ public static partial class DistillationLosses
     private static (Tensor Target, Tensor NotTarget, Tensor Others) Split(Tensor scaledLogits, Tensor targetMask)
     {
         var all = scaledLogits.logsumexp(1, keepdim: true);
-        var others = scaledLogits.masked_fill(targetMask, double.NegativeInfinity);
+        var others = scaledLogits.FilledWhere(targetMask, double.NegativeInfinity);
         var othersTotal = others.logsumexp(1, keepdim: true);
         var target = scaledLogits.masked_select(targetMask).reshape(-1, 1) - all;
-        return (target, othersTotal - all, (others - othersTotal).masked_fill(targetMask, 0));
+        return (target, othersTotal - all, (others - othersTotal).FilledWhere(targetMask, 0));
     }
 
     /// <summary>
@@ -109,11 +109,11 @@ public static partial class DistillationLosses
         if (logits.dim() != 2 || logits.shape[1] < 2)
             throw new ArgumentException("Logit standardization needs logits [batch, classes] with at least two classes.", nameof(logits));
         var centred = logits - logits.mean([1L], keepdim: true);
-        return centred / (logits.std(1, unbiased: true, keepdim: true) + StandardizeEpsilon);
+        return centred / logits.std(1, unbiased: true, keepdim: true).Plus(StandardizeEpsilon);
     }
 
     private static Tensor Scaled(Tensor logits, double temperature, bool standardize) =>
-        (standardize ? ZScore(logits) : logits) / temperature;
+        (standardize ? ZScore(logits) : logits).DividedBy(temperature);
 
     /// <summary>Cross-entropy with the true labels, averaged over the batch, with optional label smoothing in [0, 1).</summary>
     public static Tensor HardLabels(Tensor studentLogits, Tensor labels, double labelSmoothing = 0)

@@ -16,7 +16,7 @@ public static partial class DistillationLosses
         using var scope = NewDisposeScope();
         var total = zeros([], dtype: pairs[0].Student.dtype, device: pairs[0].Student.device);
         foreach (var (student, teacher) in pairs)
-            total = total + (student - teacher.detach()).pow(2).sum();
+            total = total.Plus((student - teacher.detach()).Power(2).sum());
         return total.MoveToOuterDisposeScope();
     }
 }

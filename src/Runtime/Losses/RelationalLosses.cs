@@ -39,20 +39,20 @@ public static partial class DistillationLosses
         var teacher = teacherFeature.reshape(batch, -1);
         var loss = zeros([], dtype: student.dtype, device: student.device);
         if (distanceWeight != 0)
-            loss = loss + distanceWeight * F.smooth_l1_loss(NormalizedDistances(student), NormalizedDistances(teacher), nn.Reduction.Mean, 1.0);
+            loss = loss.Plus(F.smooth_l1_loss(NormalizedDistances(student), NormalizedDistances(teacher), nn.Reduction.Mean, 1.0).Times(distanceWeight));
         if (angleWeight != 0)
-            loss = loss + angleWeight * F.smooth_l1_loss(Angles(student), Angles(teacher), nn.Reduction.Mean, 1.0);
+            loss = loss.Plus(F.smooth_l1_loss(Angles(student), Angles(teacher), nn.Reduction.Mean, 1.0).Times(angleWeight));
         return loss.MoveToOuterDisposeScope();
     }
 
     // Pairwise Euclidean distances [B, B] (0 on the diagonal) divided by the mean of the positive ones.
     private static Tensor NormalizedDistances(Tensor flat)
     {
-        var squaredNorms = flat.pow(2).sum(1);
-        var squared = (squaredNorms.unsqueeze(1) + squaredNorms.unsqueeze(0) - 2 * flat.matmul(flat.t())).clamp_min(RelationalDistanceFloor);
+        var squaredNorms = flat.Power(2).sum(1);
+        var squared = (squaredNorms.unsqueeze(1).Plus(squaredNorms.unsqueeze(0)) - flat.matmul(flat.t()).Times(2)).AtLeast(RelationalDistanceFloor);
         var diagonal = eye(flat.shape[0], dtype: ScalarType.Bool, device: flat.device);
-        var distances = squared.sqrt().masked_fill(diagonal, 0);
-        return distances / distances.masked_select(distances.gt(0)).mean();
+        var distances = squared.sqrt().FilledWhere(diagonal, 0);
+        return distances / distances.masked_select(distances.GreaterThan(0)).mean();
     }
 
     // Cosines of the angles e_j - e_i, e_k - e_i at every anchor i, flattened to [B^3].
@@ -79,14 +79,14 @@ public static partial class DistillationLosses
         using var scope = NewDisposeScope();
         var student = ConditionalProbabilities(studentFeature.reshape(batch, -1));
         var teacher = ConditionalProbabilities(teacherFeature.reshape(batch, -1));
-        var divergence = teacher * ((teacher + ProbabilisticTransferEpsilon) / (student + ProbabilisticTransferEpsilon)).log();
+        var divergence = teacher * (teacher.Plus(ProbabilisticTransferEpsilon) / student.Plus(ProbabilisticTransferEpsilon)).log();
         return divergence.mean().MoveToOuterDisposeScope();
     }
 
     private static Tensor ConditionalProbabilities(Tensor flat)
     {
-        var unit = flat / (flat.pow(2).sum(1, keepdim: true).sqrt() + ProbabilisticTransferEpsilon);
-        var kernel = (unit.matmul(unit.t()) + 1.0) / 2.0;
+        var unit = flat / flat.Power(2).sum(1, keepdim: true).sqrt().Plus(ProbabilisticTransferEpsilon);
+        var kernel = unit.matmul(unit.t()).Plus(1.0).DividedBy(2.0);
         return kernel / kernel.sum(1, keepdim: true);
     }
 

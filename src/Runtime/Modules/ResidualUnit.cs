@@ -55,15 +55,12 @@ public sealed class ResidualUnit : nn.Module<Tensor, Tensor>, IPreActivationModu
     /// <summary>The sum (after the add, before the layers after it) and the unit's output.</summary>
     public (Tensor Output, Tensor PreActivation) ForwardWithPreActivation(Tensor input) => ForwardWithPreActivation(input, keepPreActivation: true);
 
-    private static readonly Scalar One = 1.ToScalar();
-
     private (Tensor Output, Tensor PreActivation) ForwardWithPreActivation(Tensor input, bool keepPreActivation)
     {
         using var branch = Sequence.Run(_body, input);
         using var projected = _shortcut?.call(input);
-        // Not branch + x: TorchSharp's operator makes its alpha of 1 a temporary scalar that a collection may free
-        // during the native call (KeptScalars); this one is held for the life of the process.
-        var sum = branch.add(projected ?? input, One);
+        // Not branch + x: see KeptScalarArithmetic.
+        var sum = branch.Plus(projected ?? input);
         if (_afterAdd.Length == 0) return (sum, sum);
         var output = Sequence.Run(_afterAdd, sum, keepInput: keepPreActivation);
         return (output, keepPreActivation ? sum : output);

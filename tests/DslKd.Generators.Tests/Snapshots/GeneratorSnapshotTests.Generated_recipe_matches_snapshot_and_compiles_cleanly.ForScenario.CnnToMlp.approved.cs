@@ -89,7 +89,7 @@ namespace Demo
             var hardLabels = global::DslKd.DistillationLosses.HardLabels(student.Logits, labels);
             // [FeatureHint(nameof(WideCnn.Hidden), nameof(SmallMlp.Hidden), Weight = 0.5)]
             var hiddenHint = global::DslKd.DistillationLosses.FeatureHint(_hiddenHintAdapter.call(student.Hidden), teacher.Hidden);
-            var total = Loss.SoftTargetsWeight * softTargets + Loss.HardLabelsWeight * hardLabels + Loss.HiddenHintWeight * hiddenHint;
+            var total = global::DslKd.KeptScalarArithmetic.WeightedSum((Loss.SoftTargetsWeight, softTargets), (Loss.HardLabelsWeight, hardLabels), (Loss.HiddenHintWeight, hiddenHint));
             return new Losses(total, softTargets, hardLabels, hiddenHint, Loss);
         }
 

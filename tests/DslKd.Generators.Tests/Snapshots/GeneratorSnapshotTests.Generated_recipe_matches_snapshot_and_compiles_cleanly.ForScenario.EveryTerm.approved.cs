@@ -124,8 +124,7 @@ namespace Demo.Recipes
             var softTargets = Loss.SoftTargetsWeight != 0 ? global::DslKd.DistillationLosses.SoftTargets(student.Head, teacher.Head, temperature: Loss.SoftTargetsTemperature) : null;
             // [CustomLoss] Confidence
             var confidence = this.Confidence(teacher, student, labels);
-            var total = Loss.SoftTargetCrossEntropyWeight * softTargetCrossEntropy + Loss.LogitMatchingWeight * logitMatching + Loss.DecoupledKDWeight * global::DslKd.LossWarmup.Factor(20) * decoupledKD + Loss.HardLabelsWeight * hardLabels + Loss.LateHintWeight * lateHint + Loss.EarlyHintWeight * earlyHint + Loss.EmbeddingCosineWeight * embeddingCosine + Loss.EarlyAttentionWeight * earlyAttention + Loss.EmbeddingRelationsWeight * embeddingRelations + Loss.EmbeddingSimilaritiesWeight * embeddingSimilarities + Loss.ParameterAnchoringWeight * parameterAnchoring + Loss.ConfidenceWeight * confidence;
-            if (softTargets is not null) total = total + Loss.SoftTargetsWeight * softTargets;
+            var total = global::DslKd.KeptScalarArithmetic.WeightedSum((Loss.SoftTargetCrossEntropyWeight, softTargetCrossEntropy), (Loss.LogitMatchingWeight, logitMatching), (Loss.DecoupledKDWeight * global::DslKd.LossWarmup.Factor(20), decoupledKD), (Loss.HardLabelsWeight, hardLabels), (Loss.LateHintWeight, lateHint), (Loss.EarlyHintWeight, earlyHint), (Loss.EmbeddingCosineWeight, embeddingCosine), (Loss.EarlyAttentionWeight, earlyAttention), (Loss.EmbeddingRelationsWeight, embeddingRelations), (Loss.EmbeddingSimilaritiesWeight, embeddingSimilarities), (Loss.ParameterAnchoringWeight, parameterAnchoring), (Loss.ConfidenceWeight, confidence), (Loss.SoftTargetsWeight, softTargets));
             return new Losses(total, softTargetCrossEntropy, logitMatching, decoupledKD, hardLabels, lateHint, earlyHint, embeddingCosine, earlyAttention, embeddingRelations, embeddingSimilarities, parameterAnchoring, softTargets, confidence, Loss);
         }
 

@@ -89,7 +89,7 @@ namespace Text
             var hardLabels = global::DslKd.DistillationLosses.HardLabels(student.Logits, labels);
             // [FeatureHint(nameof(TokenTransformer.Encoder), nameof(GruStudent.Encoder), Weight = 0.1)]
             var encoderHint = global::DslKd.DistillationLosses.FeatureHint(_encoderHintAdapter.call(student.Encoder), teacher.Encoder);
-            var total = Loss.SoftTargetsWeight * softTargets + Loss.HardLabelsWeight * hardLabels + Loss.EncoderHintWeight * encoderHint;
+            var total = global::DslKd.KeptScalarArithmetic.WeightedSum((Loss.SoftTargetsWeight, softTargets), (Loss.HardLabelsWeight, hardLabels), (Loss.EncoderHintWeight, encoderHint));
             return new Losses(total, softTargets, hardLabels, encoderHint, Loss);
         }
 
