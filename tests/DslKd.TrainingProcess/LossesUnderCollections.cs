@@ -25,16 +25,7 @@ public static class LossesUnderCollections
             : () => Value(Losses(student, teacher, labels, studentMap, teacherMap));
         var expected = compute();
 
-        using var stop = new CancellationTokenSource();
-        var collectors = Enumerable.Range(0, 3).Select(_ => new Thread(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
-        })).ToList();
-        collectors.ForEach(t => t.Start());
+        var collectors = new CollectingThreads();
         var (failures, differences) = (0, 0);
         string? first = null;
         for (var i = 0; i < repeats; i++)
@@ -49,8 +40,7 @@ public static class LossesUnderCollections
                 first ??= e.Message.Split('\n')[0];
             }
         }
-        stop.Cancel();
-        collectors.ForEach(t => t.Join());
+        collectors.Dispose();
         Console.WriteLine($"failures {failures}, differences {differences}{(first is null ? "" : $" (first: {first})")}");
         return 0;
     }

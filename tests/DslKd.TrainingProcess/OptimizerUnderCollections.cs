@@ -19,16 +19,7 @@ public static class OptimizerUnderCollections
         using var optimizer = torchSharps ? TorchSharps(settings, parameters) : OptimizerFactory.Create(settings, parameters);
         foreach (var parameter in parameters) parameter.grad = ones_like(parameter);
 
-        using var stop = new CancellationTokenSource();
-        var collectors = Enumerable.Range(0, 3).Select(_ => new Thread(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
-        })).ToList();
-        collectors.ForEach(t => t.Start());
+        var collectors = new CollectingThreads();
         var failures = 0;
         string? first = null;
         for (var step = 0; step < steps; step++)
@@ -43,8 +34,7 @@ public static class OptimizerUnderCollections
                 first ??= e.Message.Split('\n')[0];
             }
         }
-        stop.Cancel();
-        collectors.ForEach(t => t.Join());
+        collectors.Dispose();
         Console.WriteLine($"failures {failures}{(first is null ? "" : $" (first: {first})")}");
         return 0;
     }
