@@ -189,8 +189,7 @@ public sealed class MainJob(JobSettings settings)
             if (outcome.Info is { } saved)
             {
                 AnsiConsole.MarkupLine($"[grey]{name}: reusing {Markup.Escape(path)} (trained with the same data, recipe, options and architecture; --retrain to train again)[/]");
-                // The recipe's name decided reuse, so its smoothing is the recipe's (a model saved before it was recorded says none).
-                _trained[name] = saved with { LabelSmoothing = expected.LabelSmoothing };
+                _trained[name] = saved;
                 return saved.History;
             }
             if (outcome.Note is { } note)

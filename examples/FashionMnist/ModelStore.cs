@@ -61,7 +61,7 @@ public sealed record TrainedModelInfo(string Data, int Epochs, long Seed, string
     /// <summary>A distillation recipe's loss settings by name ("SoftTargets.Temperature": 2), in declaration order; null for a supervised recipe.</summary>
     public Dictionary<string, double>? Loss { get; init; }
 
-    /// <summary>A supervised recipe's label smoothing; null when it has none (the recipe's name already tells it apart, so reuse ignores it).</summary>
+    /// <summary>A supervised recipe's label smoothing; null when it has none. Part of <see cref="Identity"/>: a recipe whose smoothing changed trains again.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public double? LabelSmoothing { get; init; }
 
@@ -80,7 +80,9 @@ public sealed record TrainedModelInfo(string Data, int Epochs, long Seed, string
     /// <summary>Everything that decides reuse, as one text; also the identity of an interrupted stage's checkpoint.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string Identity => string.Join('\n', Data, Epochs.ToString(CultureInfo.InvariantCulture), Seed.ToString(CultureInfo.InvariantCulture), Recipe,
-        ModelStore.ToJson(Options), ModelStore.ToJson(Loss), ModelStore.ToJson(Teacher), Architecture);
+        ModelStore.ToJson(Options), ModelStore.ToJson(Loss), ModelStore.ToJson(Teacher), Architecture)
+        // Only when set, so the identity of every model trained without smoothing stays what it was.
+        + (LabelSmoothing is { } smoothing ? "\nlabel smoothing " + smoothing.ToString("R", CultureInfo.InvariantCulture) : "");
 
     /// <summary>What differs from <paramref name="other"/> (empty when nothing does), in words.</summary>
     public IReadOnlyList<string> Differences(TrainedModelInfo other)
@@ -94,6 +96,7 @@ public sealed record TrainedModelInfo(string Data, int Epochs, long Seed, string
         if (ModelStore.ToJson(Options) != ModelStore.ToJson(other.Options)) differences.Add("options");
         if (ModelStore.ToJson(Loss) != ModelStore.ToJson(other.Loss)) differences.Add("loss settings");
         if (ModelStore.ToJson(Teacher) != ModelStore.ToJson(other.Teacher)) differences.Add("teacher");
+        if (LabelSmoothing != other.LabelSmoothing) differences.Add("label smoothing");
         return differences;
     }
 }

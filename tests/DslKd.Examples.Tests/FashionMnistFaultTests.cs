@@ -90,6 +90,19 @@ public sealed class FashionMnistFaultTests : IDisposable
     }
 
     [Fact]
+    public void A_recipe_whose_label_smoothing_changed_trains_again_and_a_model_without_smoothing_keeps_its_identity()
+    {
+        var plain = new TrainedModelInfo("data", 3, 1, "recipe", "architecture", []);
+        var smoothed = plain with { LabelSmoothing = 0.1 };
+
+        Assert.Equal(["label smoothing"], smoothed.Differences(plain));
+        Assert.Equal(["label smoothing"], (plain with { LabelSmoothing = 0.2 }).Differences(smoothed));
+        Assert.NotEqual(plain.Identity, smoothed.Identity);
+        // Models saved before smoothing was recorded (and every unsmoothed one) keep the identity they were saved with.
+        Assert.Equal(string.Join('\n', "data", "3", "1", "recipe", "null", "null", "null", "architecture"), plain.Identity);
+    }
+
+    [Fact]
     public void A_second_run_on_an_output_folder_in_use_is_refused_naming_the_first()
     {
         using (FolderLock.Acquire(_output, "the test's own run"))
