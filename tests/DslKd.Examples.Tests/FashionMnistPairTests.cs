@@ -44,7 +44,7 @@ public sealed class FashionMnistPairTests : IDisposable
         Assert.Contains("| Distilled student (CNN) | ", markdown);
         Assert.Contains("| 84,874 |", markdown);
         Assert.Contains("| Teacher (ResNet) | TrainResNetTeacher | cross-entropy with the labels | 1 / 1 | 1 (last) | 1 | Sgd 0.05 momentum 0.9 Nesterov weight decay 0.0005, cosine, batch 128, RandomShift(2) |", markdown);
-        Assert.Contains("| Student alone (CNN) | TrainSmallCnnAlone | ", markdown);
+        Assert.Contains("| Student alone (CNN) | TrainSmallCnnAlone | cross-entropy with the labels, label smoothing 0.1 | ", markdown);
         Assert.Contains("| Textbook KD (CNN) | SmallCnnTextbookDistil (teacher: TrainResNetTeacher) | SoftTargets.Temperature = 4, SoftTargets.Weight = 0.9, HardLabels.Weight = 0.1 | ", markdown);
         Assert.Contains("| Distilled student (CNN) | SmallCnnStandardizedDistil (teacher: TrainResNetTeacher) | SoftTargets.Temperature = 2, SoftTargets.Weight = 9, HardLabels.Weight = 0.1 | ", markdown);
         Assert.Contains("Command: `dotnet run ", markdown);

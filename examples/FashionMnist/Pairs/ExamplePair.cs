@@ -62,7 +62,7 @@ public abstract class ExamplePair
     /// <summary>The student on the labels alone: the baseline every distilled student is compared with.</summary>
     public abstract SupervisedRecipe StudentAlone { get; }
 
-    /// <summary>The same with label smoothing 0.1 (<c>--alone-label-smoothing</c>): one of the baseline's tuning choices.</summary>
+    /// <summary>The same with label smoothing 0.1 (<c>--alone-label-smoothing</c>): one of the baseline's tuning choices; <see cref="StudentAlone"/> itself where the pair's baseline already smooths.</summary>
     public abstract SupervisedRecipe SmoothedStudentAlone { get; }
 
     /// <summary>Hinton et al.'s recipe as usually quoted (T = 4, 0.9 on soft targets): the report's "Textbook KD" row.</summary>
