@@ -91,8 +91,10 @@ public class ChannelsLastTests
     }
 
     [Fact]
-    public void Gradients_through_the_conversion_equal_those_of_the_default_layout()
+    public void Gradients_through_the_conversion_equal_those_of_float64()
     {
+        // Against float64 (libtorch computes it without oneDNN), not against the default layout in float32: on an AVX-512
+        // machine of this project's kind oneDNN's default-layout backward of a 3->4 convolution was off by 0.9-2.4.
         foreach (var channels in new long[] { 3, 1 })
         {
             manual_seed(5);
@@ -102,12 +104,13 @@ public class ChannelsLastTests
             conv.call(input.ToChannelsLast()).square().sum().backward();
             using var viaChannelsLast = input.grad!.clone();
             using var weightViaChannelsLast = conv.weight!.grad!.clone();
-            input.grad!.zero_();
+            conv.to(ScalarType.Float64);
             conv.zero_grad();
-            conv.call(input).square().sum().backward();
+            using var input64 = input.detach().to(ScalarType.Float64).requires_grad_();
+            conv.call(input64).square().sum().backward();
 
-            Assert.True(viaChannelsLast.allclose(input.grad!, rtol: 1e-5, atol: 1e-5), $"{channels} channels: input gradient");
-            Assert.True(weightViaChannelsLast.allclose(conv.weight.grad!, rtol: 1e-5, atol: 1e-5), $"{channels} channels: weight gradient");
+            Assert.True(viaChannelsLast.to(ScalarType.Float64).allclose(input64.grad!, rtol: 1e-5, atol: 1e-5), $"{channels} channels: input gradient");
+            Assert.True(weightViaChannelsLast.to(ScalarType.Float64).allclose(conv.weight.grad!, rtol: 1e-5, atol: 1e-5), $"{channels} channels: weight gradient");
         }
     }
 
