@@ -1,6 +1,5 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace DslKd;
 
@@ -33,9 +32,7 @@ public static class OneDnnDefaults
     public static bool Applied { get; private set; }
 
     /// <summary>What this process's oneDNN reads: the C environment's <c>DNNL_MAX_CPU_ISA</c> (null when unset).</summary>
-    public static string? EffectiveMaxCpuIsa => OperatingSystem.IsWindows()
-        ? Environment.GetEnvironmentVariable(UserSettings[0])
-        : Marshal.PtrToStringUTF8(GetEnv(UserSettings[0]));
+    public static string? EffectiveMaxCpuIsa => CEnvironment.Get(UserSettings[0]);
 
 #pragma warning disable CA2255 // a module initializer is the only hook that runs before a user's first convolution initialises oneDNN
     [ModuleInitializer]
@@ -43,15 +40,8 @@ public static class OneDnnDefaults
     internal static void Apply()
     {
         if (OperatingSystem.IsWindows() || UserChoseIsa(Environment.GetEnvironmentVariable)) return;
-        try
-        {
-            // .NET's Environment.SetEnvironmentVariable changes only its own copy on Unix; oneDNN reads the C environment.
-            Applied = SetEnv(UserSettings[0], MaxCpuIsa, overwrite: 0) == 0;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // No C library to ask: oneDNN keeps its own choice.
-        }
+        // Without a C library to ask, oneDNN keeps its own choice.
+        Applied = CEnvironment.SetIfUnset(UserSettings[0], MaxCpuIsa);
     }
 
     /// <summary>Whether the environment already names oneDNN's instruction set, which the user's setting then keeps.</summary>
@@ -61,10 +51,4 @@ public static class OneDnnDefaults
             if (!string.IsNullOrEmpty(environment(name))) return true;
         return false;
     }
-
-    [DllImport("libc", EntryPoint = "setenv")]
-    private static extern int SetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
-
-    [DllImport("libc", EntryPoint = "getenv")]
-    private static extern IntPtr GetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace DslKd;
 
@@ -24,7 +23,7 @@ public static class OpenMpDefaults
     public const string SpinCount = "10000";
 
     /// <summary>What this process's OpenMP reads: the C environment's <c>GOMP_SPINCOUNT</c> (null when unset).</summary>
-    public static string? EffectiveSpinCount => OperatingSystem.IsWindows() ? Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") : Marshal.PtrToStringUTF8(GetEnv("GOMP_SPINCOUNT"));
+    public static string? EffectiveSpinCount => CEnvironment.Get("GOMP_SPINCOUNT");
 
 #pragma warning disable CA2255 // a module initializer is the only hook that runs before a user's first TorchSharp call loads libgomp
     [ModuleInitializer]
@@ -33,20 +32,7 @@ public static class OpenMpDefaults
     {
         if (OperatingSystem.IsWindows()) return; // libtorch on Windows uses Intel's OpenMP, whose defaults differ
         if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is not null || Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is not null) return;
-        try
-        {
-            // .NET's Environment.SetEnvironmentVariable changes only its own copy on Unix; libgomp reads the C environment.
-            _ = SetEnv("GOMP_SPINCOUNT", SpinCount, overwrite: 0);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // No C library to ask: OpenMP keeps its own default.
-        }
+        // Without a C library to ask, OpenMP keeps its own default.
+        _ = CEnvironment.SetIfUnset("GOMP_SPINCOUNT", SpinCount);
     }
-
-    [DllImport("libc", EntryPoint = "setenv")]
-    private static extern int SetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
-
-    [DllImport("libc", EntryPoint = "getenv")]
-    private static extern IntPtr GetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 }
